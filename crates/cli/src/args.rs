@@ -1,0 +1,159 @@
+//! Command-line grammar of `countersign`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "countersign", version, about = "Review what AI agents want to do, sign your decisions, keep the audit trail.")]
+pub struct Cli {
+    /// Where the local queue and ledger live.
+    #[arg(long, global = true, env = "COUNTERSIGN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Keyring service name holding the signing key and endpoint tokens (a profile).
+    #[arg(long, global = true, env = "COUNTERSIGN_KEYRING_SERVICE", default_value = "countersign")]
+    pub keyring_service: String,
+    /// Machine-readable output (JSON; JSON Lines for streams).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run or configure agent endpoints.
+    #[command(subcommand)]
+    Endpoint(EndpointCommand),
+    /// Register this reviewer's public key with an endpoint.
+    Enroll { endpoint: String },
+    /// Show or set the reviewer's printed name (it appears on signed records).
+    Reviewer {
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Endpoints with their health, queue and outbox counts.
+    Status,
+    /// Sync with endpoints: continuously, or once with --once.
+    Sync {
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        endpoint: Option<String>,
+    },
+    /// List the local queue (most urgent first).
+    List(ListArgs),
+    /// Show one packet with its decisions.
+    Show { id: i64 },
+    /// Sign and record a decision, then deliver it.
+    Decide(DecideArgs),
+    /// Print this reviewer's public key.
+    Key,
+    /// Audit ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Packets that failed validation and were set aside.
+    Quarantine {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Measure ingest, search, decide and delivery against the performance targets.
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        packets: u32,
+        #[arg(long, default_value_t = 300)]
+        decisions: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EndpointCommand {
+    /// Run the reference endpoint (both faces of protocol v1).
+    Serve(ServeArgs),
+    /// Add an endpoint to sync with (the token goes to the OS keyring).
+    Add {
+        name: String,
+        url: String,
+        #[arg(long, env = "COUNTERSIGN_ENDPOINT_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Allow plain http:// to a host other than loopback.
+        #[arg(long)]
+        allow_insecure_http: bool,
+        /// Also enroll this reviewer's key right away.
+        #[arg(long)]
+        enroll: bool,
+    },
+    /// Stop syncing with an endpoint (its packets and decisions stay in the ledger).
+    Remove { endpoint: String },
+    /// List configured endpoints.
+    List,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// SQLite file of the endpoint (default: endpoint.db in the data dir).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Play realistic agents that publish review packets.
+    #[arg(long)]
+    pub demo: bool,
+    /// Seconds between new demo packets.
+    #[arg(long, default_value_t = 30)]
+    pub demo_interval: u64,
+    /// Bearer token accepted on the desktop face (repeatable).
+    #[arg(long = "reviewer-token", env = "COUNTERSIGN_REVIEWER_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    pub reviewer_tokens: Vec<String>,
+    /// Bearer token accepted on the agent face (repeatable).
+    #[arg(long = "agent-token", env = "COUNTERSIGN_AGENT_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    pub agent_tokens: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// pending (default), decided, withdrawn, expired or all.
+    #[arg(long, default_value = "pending")]
+    pub status: String,
+    #[arg(long)]
+    pub urgency: Option<String>,
+    #[arg(long)]
+    pub risk: Option<String>,
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    #[arg(long)]
+    pub agent: Option<String>,
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Full-text search over action, agent, reasoning, arguments and context.
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct DecideArgs {
+    pub id: i64,
+    /// approve, edit, reject, respond, escalate or ignore.
+    pub outcome: String,
+    /// Edited arguments as JSON, or @FILE to read them from a file.
+    #[arg(long)]
+    pub args: Option<String>,
+    /// Why (required to reject).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// The written answer for `respond`.
+    #[arg(long)]
+    pub response: Option<String>,
+    /// Record only; leave delivery to `sync`.
+    #[arg(long)]
+    pub no_send: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LedgerCommand {
+    /// Check the hash chain of the local audit ledger.
+    Verify,
+}

@@ -1,0 +1,237 @@
+//! `countersign bench`: measures the engine against the targets in DESIGN.md on real
+//! parts (a SQLite file, the reference endpoint on 127.0.0.1) and prints the figures.
+//! The signing key lives in memory here: the keyring is not what is being measured.
+
+use crate::cli_error::{CliError, CliResult};
+use countersign_core::clock::{OsEntropy, SystemClock};
+use countersign_core::keystore::MemoryKeyStore;
+use countersign_core::{DecideRequest, DeliveryState, Engine, EngineConfig, EngineEvent, NewEndpointRequest, QueueQuery};
+use countersign_protocol::{DecisionVia, Outcome, PacketStatus, Urgency};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Figure {
+    name: &'static str,
+    value: String,
+    target: &'static str,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn p50_p99(mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    format!("p50 {}  p99 {}  (n={})", ms(percentile(&samples, 0.5)), ms(percentile(&samples, 0.99)), samples.len())
+}
+
+const ACTIONS: [&str; 5] = ["issue_refund", "send_email", "update_crm_record", "deploy_service", "export_dataset"];
+const AGENTS: [&str; 5] = ["refund-bot", "outreach-agent", "crm-sync", "release-captain", "data-steward"];
+const RISKS: [&str; 4] = ["low", "medium", "high", "critical"];
+const URGENCIES: [&str; 4] = ["low", "normal", "high", "critical"];
+const WORDS: [&str; 12] = ["customer", "invoice", "duplicate", "charge", "production", "rollback", "quarterly", "marketing", "contract", "renewal", "latency", "warehouse"];
+
+fn synthetic_change(i: u32) -> Value {
+    let k = i as usize;
+    let now = chrono::Utc::now();
+    json!({
+        "seq": i + 1,
+        "kind": "created",
+        "packet": {
+            "version": 1,
+            "id": format!("bench-{i}"),
+            "created_at": now,
+            "updated_at": now,
+            "status": "pending",
+            "agent": {"name": AGENTS[k % 5], "run_id": format!("run-{}", i / 7)},
+            "action": {"name": ACTIONS[k % 5], "args": {"amount": (i % 900) + 10, "customer": format!("C-{}", i % 5000), "note": WORDS[k % 12]}},
+            "reasoning": format!("The {} for {} {} looks like a {} case; ticket {} has details.", WORDS[k % 12], WORDS[(k / 12) % 12], i, WORDS[(k / 144) % 12], i * 7),
+            "context": [{"title": "ticket", "excerpt": format!("Customer C-{} wrote about the {}.", i % 5000, WORDS[(k + 3) % 12])}],
+            "impact": {"risk": RISKS[k % 4], "reversible": k % 3 != 0},
+            "urgency": URGENCIES[(k / 4) % 4],
+            "deadline": now + chrono::Duration::minutes((k % 600) as i64 + 5),
+            "allowed_outcomes": ["approve", "edit", "reject"]
+        }
+    })
+}
+
+pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
+    let dir = tempfile::tempdir()?;
+    let engine = Arc::new(Engine::open(EngineConfig {
+        data_dir: dir.path().join("client"),
+        keys: Arc::new(MemoryKeyStore::default()),
+        clock: Arc::new(SystemClock),
+        entropy: Arc::new(OsEntropy),
+    })?);
+    let mut figures = Vec::new();
+
+    // Ingest: pages of 500 changes, as the feed applies them.
+    let synthetic = engine.add_endpoint(NewEndpointRequest {
+        name: "synthetic".into(),
+        base_url: "http://127.0.0.1:9".into(),
+        token: "unused".into(),
+        allow_insecure_http: false,
+    })?;
+    let changes: Vec<Value> = (0..packets).map(synthetic_change).collect();
+    let started = Instant::now();
+    for chunk in changes.chunks(500) {
+        let cursor = chunk.last().and_then(|c| c["seq"].as_u64()).unwrap_or(0).to_string();
+        engine.store().apply_changes(&synthetic.id, chunk, Some(&cursor), chrono::Utc::now())?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    drop(changes);
+    figures.push(Figure {
+        name: "ingest into SQLite",
+        value: format!("{:.0} packets/s ({} packets in {:.2} s)", packets as f64 / secs, packets, secs),
+        target: ">= 5000 packets/s",
+    });
+
+    // Search and filter over the whole queue.
+    let queries: Vec<QueueQuery> = vec![
+        QueueQuery { text: Some("duplicate charge".into()), ..Default::default() },
+        QueueQuery { text: Some("C-4242".into()), ..Default::default() },
+        QueueQuery { text: Some("wareh".into()), status: Some(PacketStatus::Pending), ..Default::default() },
+        QueueQuery { urgency: Some(Urgency::Critical), ..Default::default() },
+        QueueQuery { action: Some("deploy_service".into()), ..Default::default() },
+        QueueQuery { agent: Some("refund-bot".into()), text: Some("invoice".into()), ..Default::default() },
+        QueueQuery { status: Some(PacketStatus::Pending), ..Default::default() },
+    ];
+    let mut samples = Vec::new();
+    for round in 0..30 {
+        for q in &queries {
+            let t = Instant::now();
+            let rows = engine.list(q)?;
+            samples.push(t.elapsed());
+            if round == 0 && rows.is_empty() {
+                return Err(CliError::Endpoint(format!("bench query returned nothing: {q:?}")));
+            }
+        }
+    }
+    figures.push(Figure { name: "search/filter over the queue (first page of 200)", value: p50_p99(samples), target: "< 20 ms" });
+
+    // Decide: sign + durable commit.
+    let pending = engine.list(&QueueQuery { status: Some(PacketStatus::Pending), limit: Some(decisions), ..Default::default() })?;
+    let mut samples = Vec::new();
+    for p in &pending {
+        let t = Instant::now();
+        engine.decide(p.id, DecideRequest { outcome: Outcome::Approve, args: None, reason: None, response: None, via: DecisionVia::Cli })?;
+        samples.push(t.elapsed());
+    }
+    figures.push(Figure { name: "decide (sign + fsynced commit)", value: p50_p99(samples), target: "p99 < 10 ms" });
+    engine.remove_endpoint(&synthetic.id)?;
+
+    // Delivery to a loopback endpoint, and packet visibility through SSE.
+    let (visible, delivery) = loopback(&engine, dir.path(), decisions).await?;
+    figures.push(Figure { name: "agent create -> visible in local queue (SSE)", value: visible, target: "push, not polling" });
+    figures.push(Figure { name: "decide -> acknowledged by loopback endpoint", value: delivery, target: "p50 < 50 ms" });
+
+    if json_out {
+        let out: Vec<Value> = figures.iter().map(|f| json!({"name": f.name, "value": f.value, "target": f.target})).collect();
+        println!("{}", Value::Array(out));
+    } else {
+        println!("{:<52} {:<48} target", "figure", "measured");
+        for f in &figures {
+            println!("{:<52} {:<48} {}", f.name, f.value, f.target);
+        }
+    }
+    Ok(())
+}
+
+async fn loopback(engine: &Arc<Engine>, dir: &std::path::Path, n: u32) -> CliResult<(String, String)> {
+    let server = countersign_endpoint::spawn(
+        countersign_endpoint::EndpointConfig {
+            db_path: dir.join("endpoint.db"),
+            reviewer_tokens: vec!["bench-reviewer".into()],
+            agent_tokens: vec!["bench-agent".into()],
+            demo: None,
+            now: countersign_endpoint::system_now(),
+        },
+        "127.0.0.1:0".parse().expect("loopback address"),
+    )
+    .await
+    .map_err(|e| CliError::Endpoint(e.to_string()))?;
+    let ep = engine.add_endpoint(NewEndpointRequest {
+        name: "loopback".into(),
+        base_url: server.url(),
+        token: "bench-reviewer".into(),
+        allow_insecure_http: false,
+    })?;
+    engine.enroll(&ep.id).await?;
+    let mut events = engine.subscribe();
+    engine.start_sync()?;
+    let http = reqwest::Client::new();
+
+    // Visibility: create one packet at a time and wait for it to land locally.
+    let mut visible = Vec::new();
+    let mut local_ids = Vec::new();
+    for i in 0..n {
+        let t = Instant::now();
+        let created: Value = http
+            .post(format!("{}/v1/agent/reviews", server.url()))
+            .bearer_auth("bench-agent")
+            .json(&json!({"agent": {"name": "bench-agent"}, "action": {"name": "issue_refund", "args": {"amount": i}}, "urgency": "high", "allowed_outcomes": ["approve", "reject"]}))
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| CliError::Endpoint(e.to_string()))?
+            .json()
+            .await
+            .map_err(|e| CliError::Endpoint(e.to_string()))?;
+        let remote = created["id"].as_str().unwrap_or_default().to_string();
+        let local = wait_for(&mut events, Duration::from_secs(10), |_| engine.store().packet_id_by_remote(&ep.id, &remote).ok().flatten()).await?;
+        visible.push(t.elapsed());
+        local_ids.push(local);
+    }
+
+    let mut delivery = Vec::new();
+    for id in local_ids {
+        let t = Instant::now();
+        let d = engine.decide(id, DecideRequest { outcome: Outcome::Approve, args: None, reason: None, response: None, via: DecisionVia::Cli })?;
+        wait_for(&mut events, Duration::from_secs(10), |ev| match ev {
+            Some(EngineEvent::DecisionState { decision_id, state: DeliveryState::Acknowledged, .. }) if *decision_id == d.decision_id => Some(()),
+            _ => None,
+        })
+        .await?;
+        delivery.push(t.elapsed());
+    }
+    engine.stop_sync();
+    server.shutdown().await;
+    Ok((p50_p99(visible), p50_p99(delivery)))
+}
+
+/// Wait until `check` (given each event, and None once up front) yields a value.
+async fn wait_for<T>(
+    events: &mut tokio::sync::broadcast::Receiver<EngineEvent>,
+    limit: Duration,
+    mut check: impl FnMut(Option<&EngineEvent>) -> Option<T>,
+) -> CliResult<T> {
+    if let Some(v) = check(None) {
+        return Ok(v);
+    }
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(ev)) => {
+                if let Some(v) = check(Some(&ev)) {
+                    return Ok(v);
+                }
+            }
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
+                if let Some(v) = check(None) {
+                    return Ok(v);
+                }
+            }
+            Ok(Err(_)) => return Err(CliError::Endpoint("engine events closed".into())),
+            Err(_) => return Err(CliError::Endpoint("timed out waiting for the engine".into())),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The audit ledger: an append-only SHA-256 hash chain of every state change, written in
+//! the same transaction as the change itself so the two can never disagree.
+//!
+//! `hash = sha256_hex(prev_hash + "\n" + canonical_json({seq, at, kind, subject, payload}))`
+//! with `at` in Unix milliseconds; the first entry's `prev_hash` is [`GENESIS`]. An edited,
+//! deleted or reordered row breaks the chain at that row.
+
+use super::convert::{ms, time};
+use super::{clamp_limit, Store};
+use crate::error::{CoreError, Result};
+use crate::views::{LedgerCheck, LedgerEntry};
+use chrono::{DateTime, Utc};
+use countersign_protocol::digest::{canonical_json, sha256_hex};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::{json, Value};
+
+/// `prev_hash` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The chain hash of one entry; exporters and offline verifiers use the same function.
+pub fn entry_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: DateTime<Utc>,
+    kind: &str,
+    subject: &str,
+    payload: &Value,
+) -> String {
+    let body = json!({
+        "seq": seq,
+        "at": ms(at),
+        "kind": kind,
+        "subject": subject,
+        "payload": payload,
+    });
+    let mut input = Vec::with_capacity(prev_hash.len() + 256);
+    input.extend_from_slice(prev_hash.as_bytes());
+    input.push(b'\n');
+    input.extend_from_slice(&canonical_json(&body));
+    sha256_hex(&input)
+}
+
+/// Append one entry inside the caller's transaction; returns its seq.
+pub(super) fn append(
+    tx: &Transaction<'_>,
+    kind: &str,
+    subject: &str,
+    payload: &Value,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let head: Option<(i64, String)> = tx
+        .prepare_cached("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (seq, prev_hash) = match head {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_string()),
+    };
+    let hash = entry_hash(&prev_hash, seq, now, kind, subject, payload);
+    tx.prepare_cached(
+        "INSERT INTO ledger (seq, at_ms, kind, subject, payload, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        seq,
+        ms(now),
+        kind,
+        subject,
+        String::from_utf8(canonical_json(payload)).unwrap_or_default(),
+        prev_hash,
+        hash
+    ])?;
+    Ok(seq)
+}
+
+type RawEntry = (i64, i64, String, String, String, String, String);
+
+fn raw_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn to_entry(raw: RawEntry) -> std::result::Result<LedgerEntry, serde_json::Error> {
+    let (seq, at_ms, kind, subject, payload, prev_hash, hash) = raw;
+    Ok(LedgerEntry {
+        seq,
+        at: time(at_ms),
+        kind,
+        subject,
+        payload: serde_json::from_str(&payload)?,
+        prev_hash,
+        hash,
+    })
+}
+
+const SELECT_ENTRIES: &str =
+    "SELECT seq, at_ms, kind, subject, payload, prev_hash, hash FROM ledger";
+
+impl Store {
+    /// Entries with `seq > after_seq`, oldest first (at most 10 000 per call).
+    pub fn ledger_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<LedgerEntry>> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(&format!(
+                "{SELECT_ENTRIES} WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![after_seq, clamp_limit(Some(limit))], raw_entry)?;
+            let mut out = Vec::new();
+            for raw in rows {
+                out.push(to_entry(raw?)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Walk the whole chain in seq order; fails with `LedgerBroken` naming the first entry
+    /// that was changed, removed or moved.
+    pub fn verify_ledger(&self) -> Result<LedgerCheck> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare(&format!("{SELECT_ENTRIES} ORDER BY seq"))?;
+            let mut rows = stmt.query([])?;
+            let mut expected_seq = 1;
+            let mut prev_hash = GENESIS.to_string();
+            while let Some(row) = rows.next()? {
+                let raw = raw_entry(row)?;
+                let seq = raw.0;
+                let broken = |reason: String| CoreError::LedgerBroken {
+                    seq: expected_seq,
+                    reason,
+                };
+                if seq != expected_seq {
+                    // The entry that should be here is gone; name it, not its successor.
+                    return Err(broken(format!("entry {expected_seq} is missing (next entry is {seq})")));
+                }
+                if raw.5 != prev_hash {
+                    return Err(broken(
+                        "prev_hash does not match the previous entry's hash (entry removed or moved)".into(),
+                    ));
+                }
+                let stored_hash = raw.6.clone();
+                let entry = to_entry(raw)
+                    .map_err(|e| broken(format!("payload is not valid JSON: {e}")))?;
+                let recomputed = entry_hash(
+                    &entry.prev_hash,
+                    entry.seq,
+                    entry.at,
+                    &entry.kind,
+                    &entry.subject,
+                    &entry.payload,
+                );
+                if recomputed != stored_hash {
+                    return Err(broken("content does not match its hash (entry changed)".into()));
+                }
+                prev_hash = stored_hash;
+                expected_seq += 1;
+            }
+            Ok(LedgerCheck {
+                entries: (expected_seq - 1) as u64,
+                head: prev_hash,
+            })
+        })
+    }
+}

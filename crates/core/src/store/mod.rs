@@ -1,0 +1,99 @@
+//! The local SQLite store: the only place the queue, decisions, outbox and audit ledger
+//! live. The UI reads and writes here and never waits on the network; sync fills it from
+//! behind.
+//!
+//! One connection behind a mutex: SQLite serializes writers anyway, and every public
+//! method holds the lock only for one short statement or transaction.
+
+mod convert;
+mod decisions;
+mod endpoints;
+mod fts;
+mod ingest;
+pub mod ledger;
+mod migrations;
+mod outbox;
+mod queue;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+pub use endpoints::NewEndpoint;
+pub use ingest::IngestReport;
+pub use migrations::migrations;
+pub use outbox::OutboxItem;
+// Re-exported so callers of the store find its result types next to it.
+pub use crate::views::{LedgerCheck, LedgerEntry};
+
+use crate::error::Result;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Default and largest page size of list queries.
+pub const DEFAULT_LIMIT: u32 = 200;
+pub const MAX_LIMIT: u32 = 10_000;
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Open (creating if needed) the database file and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                crate::CoreError::Database(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        Store::init(Connection::open(path)?)
+    }
+
+    /// A throwaway store, for tests and previews.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        // WAL lets readers proceed during a sync write; synchronous=FULL fsyncs the WAL on
+        // every commit, because a decision must be on disk before the UI says "decided".
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(Duration::from_millis(5000))?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a closure drops its open transaction (rolled back), so the
+        // connection behind a poisoned lock is still consistent and safe to reuse.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Run `f` in one write transaction, committed only if it returns Ok. IMMEDIATE takes
+    /// the write lock up front so a concurrent writer waits (busy_timeout) instead of
+    /// failing halfway through with SQLITE_BUSY.
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Run read-only queries on one consistent snapshot.
+    fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        f(&tx)
+    }
+}
+
+/// Clamp a caller's limit to `1..=MAX_LIMIT`, defaulting to `DEFAULT_LIMIT`.
+fn clamp_limit(limit: Option<u32>) -> i64 {
+    i64::from(limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT))
+}

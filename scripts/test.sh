@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# THE test command of Countersign (README, second command; .ci/run calls exactly this).
+# Installs what is missing, then: format check, clippy (warnings are errors), builds the
+# CLI the system tests drive, and runs every workspace test with a real keyring daemon on
+# a private D-Bus session. Non-interactive: works with CI=true and no stdin.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Keep the (large) target dir outside the clone so CI runs reuse it.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/countersign-target}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-auto}
+# The system tests run this binary (built in the "build CLI" step).
+export COUNTERSIGN_BIN=$CARGO_TARGET_DIR/debug/countersign
+
+total_start=$(date +%s)
+current_step=""
+summary=()
+
+elapsed_since() { echo "$(($(date +%s) - $1))s"; }
+
+on_exit() {
+  local status=$?
+  if ((status != 0)) && [[ -n "$current_step" ]]; then
+    printf '\n==> FAILED: %s (exit %d) after %s total\n' "$current_step" "$status" "$(elapsed_since "$total_start")" >&2
+  fi
+}
+trap on_exit EXIT
+
+# step NAME CMD [ARGS...]: prints a header, runs CMD, prints its elapsed time.
+step() {
+  local name=$1
+  shift
+  current_step=$name
+  printf '\n==> %s\n    $ %s\n' "$name" "$*"
+  local start
+  start=$(date +%s)
+  "$@"
+  local took
+  took=$(elapsed_since "$start")
+  printf '==> %s: ok (%s)\n' "$name" "$took"
+  summary+=("$(printf '%-28s %s' "$name" "$took")")
+  current_step=""
+}
+
+step "install dependencies" bash scripts/install-deps.sh </dev/null
+step "format (cargo fmt --check)" cargo fmt --all -- --check
+step "lint (cargo clippy)" cargo clippy --workspace --all-targets -- -D warnings
+step "build CLI" cargo build -p countersign-cli
+step "workspace tests" scripts/session-bus.sh cargo test --workspace
+
+# Later steps go here, each as one `step` line, once the parts they test exist:
+#   - UI unit tests (vitest) in ui/
+#   - E2E: the real app window under Xvfb, driven through tauri-driver + WebKitWebDriver
+
+printf '\n==> all steps passed in %s\n' "$(elapsed_since "$total_start")"
+printf '    %s\n' "${summary[@]}"

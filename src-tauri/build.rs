@@ -1,0 +1,47 @@
+//! Build script of the desktop shell.
+//!
+//! `tauri::generate_context!()` embeds `frontendDist` (ui/dist) only in builds with the
+//! `custom-protocol` feature (release bundles); a plain `cargo build` is a dev build that
+//! loads `devUrl`. ui/dist is a build output and is not committed, so for a self-contained
+//! build in a fresh clone where the UI has not been built yet we write a placeholder page
+//! there instead of failing deep inside the macro.
+
+use std::path::Path;
+
+fn main() {
+    ensure_frontend_dist();
+    tauri_build::build();
+}
+
+fn ensure_frontend_dist() {
+    // Only release-style builds embed the UI; a dev build must not watch a path that may
+    // not exist (cargo would rerun the script on every build).
+    if std::env::var_os("CARGO_FEATURE_CUSTOM_PROTOCOL").is_none() {
+        return;
+    }
+    println!("cargo:rerun-if-changed=ui/dist");
+    let manifest_dir =
+        std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo");
+    let dist = Path::new(&manifest_dir).join("ui").join("dist");
+    if dist.join("index.html").exists() {
+        return;
+    }
+    println!(
+        "cargo:warning=ui/dist/index.html is missing (UI not built); embedding a placeholder page"
+    );
+    std::fs::create_dir_all(&dist).expect("create ui/dist");
+    std::fs::write(dist.join("index.html"), PLACEHOLDER).expect("write ui/dist/index.html");
+}
+
+const PLACEHOLDER: &str = r#"<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>Countersign</title>
+  </head>
+  <body>
+    <h1>Countersign</h1>
+    <p>The user interface has not been built. Build it in <code>ui/</code> and rebuild the app.</p>
+  </body>
+</html>
+"#;
