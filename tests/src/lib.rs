@@ -92,7 +92,12 @@ impl Endpoint {
                 .arg(self.port.to_string())
                 .arg("--db")
                 .arg(&self.db)
-                .args(["--reviewer-token", REVIEWER_TOKEN, "--reviewer-token", "second-reviewer"])
+                .args([
+                    "--reviewer-token",
+                    REVIEWER_TOKEN,
+                    "--reviewer-token",
+                    "second-reviewer",
+                ])
                 .args(["--agent-token", AGENT_TOKEN])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit())
@@ -128,8 +133,17 @@ impl Endpoint {
 
     /// Create a packet as an agent; returns the packet JSON.
     pub fn create_packet(&self, draft: &Value) -> Value {
-        let resp = self.agent(reqwest::Method::POST, "/v1/agent/reviews").json(draft).send().unwrap();
-        assert!(resp.status().is_success(), "create failed: {} {}", resp.status(), resp.text().unwrap_or_default());
+        let resp = self
+            .agent(reqwest::Method::POST, "/v1/agent/reviews")
+            .json(draft)
+            .send()
+            .unwrap();
+        assert!(
+            resp.status().is_success(),
+            "create failed: {} {}",
+            resp.status(),
+            resp.text().unwrap_or_default()
+        );
         resp.json().unwrap()
     }
 
@@ -139,15 +153,22 @@ impl Endpoint {
 
     /// The agent's long-poll for a decision.
     pub fn wait_decision(&self, packet_id: &str, wait_secs: u64) -> Value {
-        self.agent(reqwest::Method::GET, &format!("/v1/agent/reviews/{packet_id}/decision?wait={wait_secs}"))
+        self.agent(
+            reqwest::Method::GET,
+            &format!("/v1/agent/reviews/{packet_id}/decision?wait={wait_secs}"),
+        )
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+    }
+
+    pub fn stats(&self) -> Value {
+        self.agent(reqwest::Method::GET, "/v1/agent/stats")
             .send()
             .unwrap()
             .json()
             .unwrap()
-    }
-
-    pub fn stats(&self) -> Value {
-        self.agent(reqwest::Method::GET, "/v1/agent/stats").send().unwrap().json().unwrap()
     }
 }
 
@@ -222,7 +243,15 @@ impl Client {
 
     /// Add and enroll an endpoint.
     pub fn connect(&self, endpoint: &Endpoint, name: &str, token: &str) -> Value {
-        self.json(&["endpoint", "add", name, &endpoint.url(), "--token", token, "--enroll"])
+        self.json(&[
+            "endpoint",
+            "add",
+            name,
+            &endpoint.url(),
+            "--token",
+            token,
+            "--enroll",
+        ])
     }
 
     pub fn list(&self, extra: &[&str]) -> Vec<Value> {
@@ -252,7 +281,11 @@ impl Client {
 
 pub fn last_json_line(stdout: &[u8]) -> Value {
     let text = String::from_utf8_lossy(stdout);
-    let line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("null");
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("null");
     serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
 }
 

@@ -38,7 +38,10 @@ fn hostile_endpoint() -> String {
             let (status, body) = if req.starts_with("GET /v1/reviews") {
                 ("200 OK", page.clone())
             } else {
-                ("404 Not Found", json!({"code": "not_found", "message": "no"}).to_string())
+                (
+                    "404 Not Found",
+                    json!({"code": "not_found", "message": "no"}).to_string(),
+                )
             };
             let _ = write!(
                 stream,
@@ -58,12 +61,21 @@ fn bad_packets_are_quarantined_and_the_rest_lands() {
     client.json(&["endpoint", "add", "hostile", &url, "--token", "t"]);
     client.json(&["sync", "--once"]);
 
-    let listed: Vec<String> = client.list(&["--status", "all"]).iter().map(|p| p["remote_id"].as_str().unwrap().to_string()).collect();
+    let listed: Vec<String> = client
+        .list(&["--status", "all"])
+        .iter()
+        .map(|p| p["remote_id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(listed.len(), 2, "{listed:?}");
     assert!(listed.contains(&"good-1".to_string()) && listed.contains(&"good-2".to_string()));
 
     let quarantined = client.json(&["quarantine"]);
-    let codes: Vec<&str> = quarantined.as_array().unwrap().iter().map(|q| q["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = quarantined
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes.len(), 5, "{quarantined}");
     for expected in ["field_too_large", "unsupported_version", "invalid_schema"] {
         assert!(codes.contains(&expected), "{expected} in {codes:?}");
@@ -77,13 +89,23 @@ fn a_bad_token_shows_as_unauthorized() {
     let dir = tempfile::tempdir().unwrap();
     let ep = Endpoint::start(dir.path());
     let client = Client::new(dir.path(), "badtoken");
-    client.json(&["endpoint", "add", "main", &ep.url(), "--token", "not-the-token"]);
+    client.json(&[
+        "endpoint",
+        "add",
+        "main",
+        &ep.url(),
+        "--token",
+        "not-the-token",
+    ]);
     let out = client.run(&["sync", "--once"]);
     assert!(!out.status.success());
     let status = client.json(&["status"]);
     assert_eq!(status["endpoints"][0]["health"], "unauthorized", "{status}");
     let enroll = client.run(&["enroll", "main"]);
-    assert_eq!(last_json_line(&enroll.stdout)["error"]["code"], "unauthorized");
+    assert_eq!(
+        last_json_line(&enroll.stdout)["error"]["code"],
+        "unauthorized"
+    );
 }
 
 #[test]
@@ -107,7 +129,11 @@ fn bad_requests_get_codes_and_store_nothing() {
     let mut big = refund_draft(1);
     big["reasoning"] = json!("y".repeat(300 * 1024));
     let (s, b) = post("/v1/agent/reviews", AGENT_TOKEN, big.to_string());
-    assert_eq!((s, b["code"].as_str()), (422, Some("field_too_large")), "{b}");
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("field_too_large")),
+        "{b}"
+    );
     assert!(b["message"].as_str().unwrap().contains("reasoning"));
     let mut unknown = refund_draft(1);
     unknown["allowed_outcomes"] = json!(["approve", "maybe"]);
@@ -117,7 +143,11 @@ fn bad_requests_get_codes_and_store_nothing() {
     off_schema["action"]["args"]["amount"] = json!(999_999);
     let (s, b) = post("/v1/agent/reviews", AGENT_TOKEN, off_schema.to_string());
     assert_eq!((s, b["code"].as_str()), (422, Some("schema_violation")));
-    let (s, _) = post("/v1/agent/reviews", "wrong-token", refund_draft(1).to_string());
+    let (s, _) = post(
+        "/v1/agent/reviews",
+        "wrong-token",
+        refund_draft(1).to_string(),
+    );
     assert_eq!(s, 401);
     assert_eq!(ep.stats()["packets"], 0, "nothing wrong was stored");
 
@@ -130,7 +160,10 @@ fn bad_requests_get_codes_and_store_nothing() {
     client.json(&["decide", &local, "approve", "--no-send"]);
     let shown = client.json(&["show", &local]);
     let jws = shown["decisions"][0]["jws"].as_str().unwrap().to_string();
-    let decision_id = shown["decisions"][0]["decision_id"].as_str().unwrap().to_string();
+    let decision_id = shown["decisions"][0]["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let parts: Vec<&str> = jws.split('.').collect();
     let forged_payload = {
         use base64::Engine;

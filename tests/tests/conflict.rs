@@ -21,19 +21,31 @@ fn second_decision_on_a_packet_ends_in_conflict_with_the_winner() {
 
     // Both decide while offline from each other, then deliver.
     alice.json(&["decide", &a_id, "approve", "--no-send"]);
-    bob.json(&["decide", &b_id, "reject", "--reason", "looks like fraud", "--no-send"]);
+    bob.json(&[
+        "decide",
+        &b_id,
+        "reject",
+        "--reason",
+        "looks like fraud",
+        "--no-send",
+    ]);
     alice.json(&["sync", "--once"]);
     let bob_sync = bob.json(&["sync", "--once"]);
     assert_eq!(bob_sync[0]["delivery"]["conflict"], 1, "{bob_sync}");
 
     let shown = bob.json(&["show", &b_id]);
     let decisions = shown["decisions"].as_array().unwrap();
-    let mine = decisions.iter().find(|d| d["local"] == true).expect("bob's decision kept");
+    let mine = decisions
+        .iter()
+        .find(|d| d["local"] == true)
+        .expect("bob's decision kept");
     assert_eq!(mine["state"], "conflict");
     assert_eq!(mine["winner"]["outcome"], "approve");
     assert_eq!(mine["winner"]["reviewer"]["display_name"], "Alice Approver");
     assert!(
-        decisions.iter().any(|d| d["local"] == false && d["outcome"] == "approve"),
+        decisions
+            .iter()
+            .any(|d| d["local"] == false && d["outcome"] == "approve"),
         "the winning decision is on record too: {shown}"
     );
     assert_eq!(shown["packet"]["status"], "decided");

@@ -10,7 +10,9 @@ fn files_contain(dir: &std::path::Path, needle: &[u8]) -> bool {
         if p.is_dir() {
             files_contain(&p, needle)
         } else {
-            std::fs::read(&p).map(|b| b.windows(needle.len()).any(|w| w == needle)).unwrap_or(false)
+            std::fs::read(&p)
+                .map(|b| b.windows(needle.len()).any(|w| w == needle))
+                .unwrap_or(false)
         }
     })
 }
@@ -26,7 +28,10 @@ fn signing_key_and_token_are_kept_in_the_keyring_only() {
     let client = Client::new(dir.path(), "keys");
     let first = client.json(&["key"]);
     let again = client.json(&["key"]);
-    assert_eq!(first["key_id"], again["key_id"], "the key persists across processes");
+    assert_eq!(
+        first["key_id"], again["key_id"],
+        "the key persists across processes"
+    );
 
     let token = "tok-7f3a9c-secret-value";
     client.json(&["endpoint", "add", "main", &ep.url(), "--token", token]);
@@ -35,11 +40,23 @@ fn signing_key_and_token_are_kept_in_the_keyring_only() {
         .output()
         .expect("secret-tool (libsecret-tools) is installed");
     let listing = String::from_utf8_lossy(&stored.stdout) + String::from_utf8_lossy(&stored.stderr);
-    assert!(listing.contains("signing-key"), "signing key entry in the keyring: {listing}");
-    assert!(listing.contains("endpoint-token:"), "token entry in the keyring: {listing}");
+    assert!(
+        listing.contains("signing-key"),
+        "signing key entry in the keyring: {listing}"
+    );
+    assert!(
+        listing.contains("endpoint-token:"),
+        "token entry in the keyring: {listing}"
+    );
 
-    assert!(!files_contain(&client.dir, token.as_bytes()), "token never written to disk");
-    assert!(!files_contain(&client.dir, b"ed25519:"), "key seed never written to disk");
+    assert!(
+        !files_contain(&client.dir, token.as_bytes()),
+        "token never written to disk"
+    );
+    assert!(
+        !files_contain(&client.dir, b"ed25519:"),
+        "key seed never written to disk"
+    );
 }
 
 #[test]
@@ -49,12 +66,21 @@ fn without_a_keyring_the_error_says_what_to_install() {
     let out = client
         .command()
         .arg("key")
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/countersign-bus")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/countersign-bus",
+        )
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = last_json_line(&out.stdout);
     assert_eq!(err["error"]["code"], "keyring_unavailable", "{err}");
-    assert!(err["error"]["message"].as_str().unwrap().contains("gnome-keyring"));
-    assert!(!files_contain(&client.dir, b"ed25519:"), "no plaintext fallback");
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("gnome-keyring"));
+    assert!(
+        !files_contain(&client.dir, b"ed25519:"),
+        "no plaintext fallback"
+    );
 }

@@ -10,7 +10,10 @@ fn tamper(client: &Client, sql: &str) {
 fn broken_at(client: &Client) -> String {
     let out = client.run(&["ledger", "verify"]);
     assert_eq!(out.status.code(), Some(3), "verify fails with exit code 3");
-    last_json_line(&out.stdout)["error"]["message"].as_str().unwrap().to_string()
+    last_json_line(&out.stdout)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn setup() -> (tempfile::TempDir, Endpoint, Client) {
@@ -33,7 +36,10 @@ fn setup() -> (tempfile::TempDir, Endpoint, Client) {
 #[test]
 fn a_changed_row_is_named() {
     let (_d, _ep, client) = setup();
-    tamper(&client, "UPDATE ledger SET payload = replace(payload, '\"', '''') WHERE seq = 5");
+    tamper(
+        &client,
+        "UPDATE ledger SET payload = replace(payload, '\"', '''') WHERE seq = 5",
+    );
     assert!(broken_at(&client).contains("entry 5"));
 }
 

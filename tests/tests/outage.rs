@@ -14,17 +14,31 @@ fn hundred_decisions_survive_an_outage_and_a_restart() {
         ep.refund(i + 1);
     }
     client.json(&["sync", "--once"]);
-    let ids: Vec<i64> = client.list(&[]).iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = client
+        .list(&[])
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids.len(), 100);
 
     ep.stop();
     let mut decided = HashSet::new();
     for id in &ids {
         let out = client.run(&["decide", &id.to_string(), "approve"]);
-        assert!(out.status.success(), "recording works offline: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "recording works offline: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8_lossy(&out.stdout);
-        let recorded: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
-        decided.insert(recorded["decision"]["decision_id"].as_str().unwrap().to_string());
+        let recorded: serde_json::Value =
+            serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        decided.insert(
+            recorded["decision"]["decision_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
         assert_ne!(last_json_line(&out.stdout)["state"], "acknowledged");
     }
     let status = client.json(&["status"]);

@@ -7,11 +7,15 @@ use countersign_system_tests::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-fn verify_with_client_key(client: &Client, signed_jws: &str) -> countersign_protocol::DecisionRecord {
+fn verify_with_client_key(
+    client: &Client,
+    signed_jws: &str,
+) -> countersign_protocol::DecisionRecord {
     let key = client.json(&["key"]);
     let jwk: PublicJwk = serde_json::from_value(key["public_jwk"].clone()).unwrap();
     let vk = jws::verifying_key_from_jwk(&jwk).unwrap();
-    jws::verify_decision(signed_jws, &vk).expect("the decision verifies with the reviewer's public key")
+    jws::verify_decision(signed_jws, &vk)
+        .expect("the decision verifies with the reviewer's public key")
 }
 
 #[test]
@@ -32,7 +36,8 @@ fn packet_arrives_by_push_and_decision_reaches_the_agents_long_poll() {
     let created = Instant::now();
     let packet_json = ep.refund(120);
     let remote = packet_json["id"].as_str().unwrap().to_string();
-    let local = eventually(Duration::from_secs(5), || client.local_id(&remote)).expect("packet pushed to the client");
+    let local = eventually(Duration::from_secs(5), || client.local_id(&remote))
+        .expect("packet pushed to the client");
     eprintln!("visible locally {:?} after creation", created.elapsed());
 
     std::thread::scope(|s| {
@@ -42,7 +47,11 @@ fn packet_arrives_by_push_and_decision_reaches_the_agents_long_poll() {
         });
         std::thread::sleep(Duration::from_millis(200));
         let out = client.run(&["decide", &local.to_string(), "approve"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let decided_at = Instant::now();
         let delivery = last_json_line(&out.stdout);
         assert_eq!(delivery["state"], "acknowledged", "{delivery}");
@@ -59,7 +68,10 @@ fn packet_arrives_by_push_and_decision_reaches_the_agents_long_poll() {
         let record = verify_with_client_key(&client, signed);
         let packet: Packet = serde_json::from_value(packet_json.clone()).unwrap();
         assert_eq!(record.packet_digest, packet_digest(&packet));
-        assert_eq!(record.args_digest.as_deref(), Some(args_digest(&packet_json["action"]["args"]).as_str()));
+        assert_eq!(
+            record.args_digest.as_deref(),
+            Some(args_digest(&packet_json["action"]["args"]).as_str())
+        );
     });
     kill(sync);
 }
@@ -98,9 +110,16 @@ fn rejection_needs_a_reason_and_reaches_the_agent_with_it() {
 
     let out = client.run(&["decide", &local, "reject"]);
     assert!(!out.status.success());
-    assert_eq!(last_json_line(&out.stdout)["error"]["code"], "reason_required");
+    assert_eq!(
+        last_json_line(&out.stdout)["error"]["code"],
+        "reason_required"
+    );
     let shown = client.json(&["show", &local]);
-    assert_eq!(shown["decisions"], Value::Array(vec![]), "nothing was stored");
+    assert_eq!(
+        shown["decisions"],
+        Value::Array(vec![]),
+        "nothing was stored"
+    );
 
     client.json(&["decide", &local, "reject", "--reason", "duplicate of A-69"]);
     let view = ep.wait_decision(&remote, 5);

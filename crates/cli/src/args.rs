@@ -4,13 +4,22 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "countersign", version, about = "Review what AI agents want to do, sign your decisions, keep the audit trail.")]
+#[command(
+    name = "countersign",
+    version,
+    about = "Review what AI agents want to do, sign your decisions, keep the audit trail."
+)]
 pub struct Cli {
     /// Where the local queue and ledger live.
     #[arg(long, global = true, env = "COUNTERSIGN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Keyring service name holding the signing key and endpoint tokens (a profile).
-    #[arg(long, global = true, env = "COUNTERSIGN_KEYRING_SERVICE", default_value = "countersign")]
+    #[arg(
+        long,
+        global = true,
+        env = "COUNTERSIGN_KEYRING_SERVICE",
+        default_value = "countersign"
+    )]
     pub keyring_service: String,
     /// Machine-readable output (JSON; JSON Lines for streams).
     #[arg(long, global = true)]
@@ -104,10 +113,20 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 30)]
     pub demo_interval: u64,
     /// Bearer token accepted on the desktop face (repeatable).
-    #[arg(long = "reviewer-token", env = "COUNTERSIGN_REVIEWER_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long = "reviewer-token",
+        env = "COUNTERSIGN_REVIEWER_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub reviewer_tokens: Vec<String>,
     /// Bearer token accepted on the agent face (repeatable).
-    #[arg(long = "agent-token", env = "COUNTERSIGN_AGENT_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long = "agent-token",
+        env = "COUNTERSIGN_AGENT_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub agent_tokens: Vec<String>,
 }
 

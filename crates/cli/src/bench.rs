@@ -5,7 +5,9 @@
 use crate::cli_error::{CliError, CliResult};
 use countersign_core::clock::{OsEntropy, SystemClock};
 use countersign_core::keystore::MemoryKeyStore;
-use countersign_core::{DecideRequest, DeliveryState, Engine, EngineConfig, EngineEvent, NewEndpointRequest, QueueQuery};
+use countersign_core::{
+    DecideRequest, DeliveryState, Engine, EngineConfig, EngineEvent, NewEndpointRequest, QueueQuery,
+};
 use countersign_protocol::{DecisionVia, Outcome, PacketStatus, Urgency};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -31,14 +33,44 @@ fn ms(d: Duration) -> String {
 
 fn p50_p99(mut samples: Vec<Duration>) -> String {
     samples.sort();
-    format!("p50 {}  p99 {}  (n={})", ms(percentile(&samples, 0.5)), ms(percentile(&samples, 0.99)), samples.len())
+    format!(
+        "p50 {}  p99 {}  (n={})",
+        ms(percentile(&samples, 0.5)),
+        ms(percentile(&samples, 0.99)),
+        samples.len()
+    )
 }
 
-const ACTIONS: [&str; 5] = ["issue_refund", "send_email", "update_crm_record", "deploy_service", "export_dataset"];
-const AGENTS: [&str; 5] = ["refund-bot", "outreach-agent", "crm-sync", "release-captain", "data-steward"];
+const ACTIONS: [&str; 5] = [
+    "issue_refund",
+    "send_email",
+    "update_crm_record",
+    "deploy_service",
+    "export_dataset",
+];
+const AGENTS: [&str; 5] = [
+    "refund-bot",
+    "outreach-agent",
+    "crm-sync",
+    "release-captain",
+    "data-steward",
+];
 const RISKS: [&str; 4] = ["low", "medium", "high", "critical"];
 const URGENCIES: [&str; 4] = ["low", "normal", "high", "critical"];
-const WORDS: [&str; 12] = ["customer", "invoice", "duplicate", "charge", "production", "rollback", "quarterly", "marketing", "contract", "renewal", "latency", "warehouse"];
+const WORDS: [&str; 12] = [
+    "customer",
+    "invoice",
+    "duplicate",
+    "charge",
+    "production",
+    "rollback",
+    "quarterly",
+    "marketing",
+    "contract",
+    "renewal",
+    "latency",
+    "warehouse",
+];
 
 fn synthetic_change(i: u32) -> Value {
     let k = i as usize;
@@ -56,7 +88,7 @@ fn synthetic_change(i: u32) -> Value {
             "action": {"name": ACTIONS[k % 5], "args": {"amount": (i % 900) + 10, "customer": format!("C-{}", i % 5000), "note": WORDS[k % 12]}},
             "reasoning": format!("The {} for {} {} looks like a {} case; ticket {} has details.", WORDS[k % 12], WORDS[(k / 12) % 12], i, WORDS[(k / 144) % 12], i * 7),
             "context": [{"title": "ticket", "excerpt": format!("Customer C-{} wrote about the {}.", i % 5000, WORDS[(k + 3) % 12])}],
-            "impact": {"risk": RISKS[k % 4], "reversible": k % 3 != 0},
+            "impact": {"risk": RISKS[k % 4], "reversible": !k.is_multiple_of(3)},
             "urgency": URGENCIES[(k / 4) % 4],
             "deadline": now + chrono::Duration::minutes((k % 600) as i64 + 5),
             "allowed_outcomes": ["approve", "edit", "reject"]
@@ -84,26 +116,60 @@ pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
     let changes: Vec<Value> = (0..packets).map(synthetic_change).collect();
     let started = Instant::now();
     for chunk in changes.chunks(500) {
-        let cursor = chunk.last().and_then(|c| c["seq"].as_u64()).unwrap_or(0).to_string();
-        engine.store().apply_changes(&synthetic.id, chunk, Some(&cursor), chrono::Utc::now())?;
+        let cursor = chunk
+            .last()
+            .and_then(|c| c["seq"].as_u64())
+            .unwrap_or(0)
+            .to_string();
+        engine
+            .store()
+            .apply_changes(&synthetic.id, chunk, Some(&cursor), chrono::Utc::now())?;
     }
     let secs = started.elapsed().as_secs_f64();
     drop(changes);
     figures.push(Figure {
         name: "ingest into SQLite",
-        value: format!("{:.0} packets/s ({} packets in {:.2} s)", packets as f64 / secs, packets, secs),
+        value: format!(
+            "{:.0} packets/s ({} packets in {:.2} s)",
+            packets as f64 / secs,
+            packets,
+            secs
+        ),
         target: ">= 5000 packets/s",
     });
 
     // Search and filter over the whole queue.
     let queries: Vec<QueueQuery> = vec![
-        QueueQuery { text: Some("duplicate charge".into()), ..Default::default() },
-        QueueQuery { text: Some("C-4242".into()), ..Default::default() },
-        QueueQuery { text: Some("wareh".into()), status: Some(PacketStatus::Pending), ..Default::default() },
-        QueueQuery { urgency: Some(Urgency::Critical), ..Default::default() },
-        QueueQuery { action: Some("deploy_service".into()), ..Default::default() },
-        QueueQuery { agent: Some("refund-bot".into()), text: Some("invoice".into()), ..Default::default() },
-        QueueQuery { status: Some(PacketStatus::Pending), ..Default::default() },
+        QueueQuery {
+            text: Some("duplicate charge".into()),
+            ..Default::default()
+        },
+        QueueQuery {
+            text: Some("C-4242".into()),
+            ..Default::default()
+        },
+        QueueQuery {
+            text: Some("wareh".into()),
+            status: Some(PacketStatus::Pending),
+            ..Default::default()
+        },
+        QueueQuery {
+            urgency: Some(Urgency::Critical),
+            ..Default::default()
+        },
+        QueueQuery {
+            action: Some("deploy_service".into()),
+            ..Default::default()
+        },
+        QueueQuery {
+            agent: Some("refund-bot".into()),
+            text: Some("invoice".into()),
+            ..Default::default()
+        },
+        QueueQuery {
+            status: Some(PacketStatus::Pending),
+            ..Default::default()
+        },
     ];
     let mut samples = Vec::new();
     for round in 0..30 {
@@ -112,30 +178,64 @@ pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
             let rows = engine.list(q)?;
             samples.push(t.elapsed());
             if round == 0 && rows.is_empty() {
-                return Err(CliError::Endpoint(format!("bench query returned nothing: {q:?}")));
+                return Err(CliError::Endpoint(format!(
+                    "bench query returned nothing: {q:?}"
+                )));
             }
         }
     }
-    figures.push(Figure { name: "search/filter over the queue (first page of 200)", value: p50_p99(samples), target: "< 20 ms" });
+    figures.push(Figure {
+        name: "search/filter over the queue (first page of 200)",
+        value: p50_p99(samples),
+        target: "< 20 ms",
+    });
 
     // Decide: sign + durable commit.
-    let pending = engine.list(&QueueQuery { status: Some(PacketStatus::Pending), limit: Some(decisions), ..Default::default() })?;
+    let pending = engine.list(&QueueQuery {
+        status: Some(PacketStatus::Pending),
+        limit: Some(decisions),
+        ..Default::default()
+    })?;
     let mut samples = Vec::new();
     for p in &pending {
         let t = Instant::now();
-        engine.decide(p.id, DecideRequest { outcome: Outcome::Approve, args: None, reason: None, response: None, via: DecisionVia::Cli })?;
+        engine.decide(
+            p.id,
+            DecideRequest {
+                outcome: Outcome::Approve,
+                args: None,
+                reason: None,
+                response: None,
+                via: DecisionVia::Cli,
+            },
+        )?;
         samples.push(t.elapsed());
     }
-    figures.push(Figure { name: "decide (sign + fsynced commit)", value: p50_p99(samples), target: "p99 < 10 ms" });
+    figures.push(Figure {
+        name: "decide (sign + fsynced commit)",
+        value: p50_p99(samples),
+        target: "p99 < 10 ms",
+    });
     engine.remove_endpoint(&synthetic.id)?;
 
     // Delivery to a loopback endpoint, and packet visibility through SSE.
     let (visible, delivery) = loopback(&engine, dir.path(), decisions).await?;
-    figures.push(Figure { name: "agent create -> visible in local queue (SSE)", value: visible, target: "push, not polling" });
-    figures.push(Figure { name: "decide -> acknowledged by loopback endpoint", value: delivery, target: "p50 < 50 ms" });
+    figures.push(Figure {
+        name: "agent create -> visible in local queue (SSE)",
+        value: visible,
+        target: "push, not polling",
+    });
+    figures.push(Figure {
+        name: "decide -> acknowledged by loopback endpoint",
+        value: delivery,
+        target: "p50 < 50 ms",
+    });
 
     if json_out {
-        let out: Vec<Value> = figures.iter().map(|f| json!({"name": f.name, "value": f.value, "target": f.target})).collect();
+        let out: Vec<Value> = figures
+            .iter()
+            .map(|f| json!({"name": f.name, "value": f.value, "target": f.target}))
+            .collect();
         println!("{}", Value::Array(out));
     } else {
         println!("{:<52} {:<48} target", "figure", "measured");
@@ -146,7 +246,11 @@ pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
     Ok(())
 }
 
-async fn loopback(engine: &Arc<Engine>, dir: &std::path::Path, n: u32) -> CliResult<(String, String)> {
+async fn loopback(
+    engine: &Arc<Engine>,
+    dir: &std::path::Path,
+    n: u32,
+) -> CliResult<(String, String)> {
     let server = countersign_endpoint::spawn(
         countersign_endpoint::EndpointConfig {
             db_path: dir.join("endpoint.db"),
@@ -187,7 +291,14 @@ async fn loopback(engine: &Arc<Engine>, dir: &std::path::Path, n: u32) -> CliRes
             .await
             .map_err(|e| CliError::Endpoint(e.to_string()))?;
         let remote = created["id"].as_str().unwrap_or_default().to_string();
-        let local = wait_for(&mut events, Duration::from_secs(10), |_| engine.store().packet_id_by_remote(&ep.id, &remote).ok().flatten()).await?;
+        let local = wait_for(&mut events, Duration::from_secs(10), |_| {
+            engine
+                .store()
+                .packet_id_by_remote(&ep.id, &remote)
+                .ok()
+                .flatten()
+        })
+        .await?;
         visible.push(t.elapsed());
         local_ids.push(local);
     }
@@ -195,9 +306,22 @@ async fn loopback(engine: &Arc<Engine>, dir: &std::path::Path, n: u32) -> CliRes
     let mut delivery = Vec::new();
     for id in local_ids {
         let t = Instant::now();
-        let d = engine.decide(id, DecideRequest { outcome: Outcome::Approve, args: None, reason: None, response: None, via: DecisionVia::Cli })?;
+        let d = engine.decide(
+            id,
+            DecideRequest {
+                outcome: Outcome::Approve,
+                args: None,
+                reason: None,
+                response: None,
+                via: DecisionVia::Cli,
+            },
+        )?;
         wait_for(&mut events, Duration::from_secs(10), |ev| match ev {
-            Some(EngineEvent::DecisionState { decision_id, state: DeliveryState::Acknowledged, .. }) if *decision_id == d.decision_id => Some(()),
+            Some(EngineEvent::DecisionState {
+                decision_id,
+                state: DeliveryState::Acknowledged,
+                ..
+            }) if *decision_id == d.decision_id => Some(()),
             _ => None,
         })
         .await?;
@@ -231,7 +355,11 @@ async fn wait_for<T>(
                 }
             }
             Ok(Err(_)) => return Err(CliError::Endpoint("engine events closed".into())),
-            Err(_) => return Err(CliError::Endpoint("timed out waiting for the engine".into())),
+            Err(_) => {
+                return Err(CliError::Endpoint(
+                    "timed out waiting for the engine".into(),
+                ))
+            }
         }
     }
 }

@@ -12,19 +12,30 @@ fn data_dir(cli: &Cli) -> CliResult<PathBuf> {
         Some(d) => Ok(d.clone()),
         None => dirs::data_dir()
             .map(|d| d.join("countersign"))
-            .ok_or_else(|| CliError::Usage("no data directory known for this platform; pass --data-dir".into())),
+            .ok_or_else(|| {
+                CliError::Usage("no data directory known for this platform; pass --data-dir".into())
+            }),
     }
 }
 
 fn open_engine(cli: &Cli) -> CliResult<Engine> {
-    Ok(Engine::open(EngineConfig::new(data_dir(cli)?, &cli.keyring_service))?)
+    Ok(Engine::open(EngineConfig::new(
+        data_dir(cli)?,
+        &cli.keyring_service,
+    ))?)
 }
 
 pub async fn run(cli: Cli) -> CliResult {
     let json = cli.json;
     match &cli.command {
         Command::Endpoint(EndpointCommand::Serve(args)) => serve(&cli, args).await,
-        Command::Endpoint(EndpointCommand::Add { name, url, token, allow_insecure_http, enroll }) => {
+        Command::Endpoint(EndpointCommand::Add {
+            name,
+            url,
+            token,
+            allow_insecure_http,
+            enroll,
+        }) => {
             let engine = open_engine(&cli)?;
             let mut ep = engine.add_endpoint(NewEndpointRequest {
                 name: name.clone(),
@@ -58,7 +69,11 @@ pub async fn run(cli: Cli) -> CliResult {
                 Some(n) => engine.set_display_name(n)?,
                 None => engine.reviewer()?,
             };
-            render::value(&reviewer, &format!("{} ({})", reviewer.display_name, reviewer.id), json);
+            render::value(
+                &reviewer,
+                &format!("{} ({})", reviewer.display_name, reviewer.id),
+                json,
+            );
             Ok(())
         }
         Command::Status => {
@@ -66,12 +81,17 @@ pub async fn run(cli: Cli) -> CliResult {
             render::status(&engine.endpoints()?, &engine.stats()?, json);
             Ok(())
         }
-        Command::Sync { once: true, endpoint } => {
+        Command::Sync {
+            once: true,
+            endpoint,
+        } => {
             let engine = open_engine(&cli)?;
             let reports = engine.sync_once(endpoint.as_deref()).await?;
             render::sync_reports(&reports, json);
             if reports.iter().any(|r| r.error.is_some()) {
-                return Err(CliError::Endpoint("some endpoints could not be synced (see above)".into()));
+                return Err(CliError::Endpoint(
+                    "some endpoints could not be synced (see above)".into(),
+                ));
             }
             Ok(())
         }
@@ -96,7 +116,10 @@ pub async fn run(cli: Cli) -> CliResult {
             let check = open_engine(&cli)?.verify_ledger()?;
             render::value(
                 &check,
-                &format!("ledger intact: {} entries, head {}", check.entries, check.head),
+                &format!(
+                    "ledger intact: {} entries, head {}",
+                    check.entries, check.head
+                ),
                 json,
             );
             Ok(())
@@ -105,7 +128,9 @@ pub async fn run(cli: Cli) -> CliResult {
             render::quarantine(&open_engine(&cli)?.quarantine(*limit)?, json);
             Ok(())
         }
-        Command::Bench { packets, decisions } => crate::bench::run(*packets, *decisions, json).await,
+        Command::Bench { packets, decisions } => {
+            crate::bench::run(*packets, *decisions, json).await
+        }
     }
 }
 
@@ -114,7 +139,11 @@ fn parse_enum<T>(what: &str, raw: &str, parse: impl Fn(&str) -> Option<T>) -> Cl
 }
 
 /// Parse a snake_case protocol enum (urgency, risk) from its wire name.
-fn parse_wire<T: serde::de::DeserializeOwned>(what: &str, raw: &str, choices: &str) -> CliResult<T> {
+fn parse_wire<T: serde::de::DeserializeOwned>(
+    what: &str,
+    raw: &str,
+    choices: &str,
+) -> CliResult<T> {
     serde_json::from_value(serde_json::Value::String(raw.to_string()))
         .map_err(|_| CliError::Usage(format!("unknown {what} `{raw}` ({choices})")))
 }
@@ -157,7 +186,10 @@ async fn decide(cli: &Cli, args: &DecideArgs) -> CliResult {
                 Some(path) => std::fs::read_to_string(path)?,
                 None => raw.clone(),
             };
-            Some(serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("--args is not valid JSON: {e}")))?)
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| CliError::Usage(format!("--args is not valid JSON: {e}")))?,
+            )
         }
     };
     let engine = open_engine(cli)?;
@@ -190,7 +222,10 @@ async fn follow(cli: &Cli) -> CliResult {
     let mut events = engine.subscribe();
     engine.start_sync()?;
     if !json {
-        eprintln!("syncing {} endpoint(s); Ctrl-C to stop", engine.endpoints()?.len());
+        eprintln!(
+            "syncing {} endpoint(s); Ctrl-C to stop",
+            engine.endpoints()?.len()
+        );
     }
     loop {
         tokio::select! {
@@ -223,7 +258,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> CliResult {
     }
     if reviewer_tokens.is_empty() || agent_tokens.is_empty() {
         return Err(CliError::Usage(
-            "give at least one --reviewer-token and one --agent-token (or --demo for demo tokens)".into(),
+            "give at least one --reviewer-token and one --agent-token (or --demo for demo tokens)"
+                .into(),
         ));
     }
     let config = countersign_endpoint::EndpointConfig {
@@ -242,9 +278,19 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> CliResult {
         .map_err(|e| CliError::Endpoint(format!("cannot listen on {addr}: {e}")))?;
     let bound = listener.local_addr()?;
     if cli.json {
-        println!("{}", serde_json::json!({"event": "listening", "url": format!("http://{bound}")}));
+        println!(
+            "{}",
+            serde_json::json!({"event": "listening", "url": format!("http://{bound}")})
+        );
     } else {
-        eprintln!("countersign endpoint listening on http://{bound}{}", if args.demo { " (demo mode: reviewer token `demo-reviewer`, agent token `demo-agent`)" } else { "" });
+        eprintln!(
+            "countersign endpoint listening on http://{bound}{}",
+            if args.demo {
+                " (demo mode: reviewer token `demo-reviewer`, agent token `demo-agent`)"
+            } else {
+                ""
+            }
+        );
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();

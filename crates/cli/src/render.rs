@@ -4,8 +4,8 @@ use crate::cli_error::CliError;
 use chrono::{DateTime, Local, Utc};
 use countersign_core::sync::DeliveryReport;
 use countersign_core::{
-    DecisionView, EndpointView, EngineEvent, KeyInfo, PacketSummary, PacketView, QuarantinedPacket, QueueStats,
-    SyncReport,
+    DecisionView, EndpointView, EngineEvent, KeyInfo, PacketSummary, PacketView, QuarantinedPacket,
+    QueueStats, SyncReport,
 };
 use serde::Serialize;
 
@@ -27,7 +27,10 @@ pub fn done(msg: &str, json: bool) {
 
 pub fn error(e: &CliError, json: bool) {
     if json {
-        println!("{}", serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}}));
+        println!(
+            "{}",
+            serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}})
+        );
     }
     eprintln!("error [{}]: {e}", e.code());
 }
@@ -38,7 +41,11 @@ fn local(t: &DateTime<Utc>) -> String {
 
 fn relative(deadline: &DateTime<Utc>) -> String {
     let secs = (*deadline - Utc::now()).num_seconds();
-    let (sign, secs) = if secs < 0 { ("overdue ", -secs) } else { ("in ", secs) };
+    let (sign, secs) = if secs < 0 {
+        ("overdue ", -secs)
+    } else {
+        ("in ", secs)
+    };
     let text = if secs >= 86_400 {
         format!("{}d", secs / 86_400)
     } else if secs >= 3_600 {
@@ -65,7 +72,11 @@ pub fn endpoint(ep: &EndpointView, json: bool) {
         ep.name,
         ep.base_url,
         ep.health.as_str(),
-        if ep.enrolled { "  enrolled" } else { "  not enrolled" },
+        if ep.enrolled {
+            "  enrolled"
+        } else {
+            "  not enrolled"
+        },
         ep.outbox
     );
     if let Some(d) = &ep.health_detail {
@@ -104,11 +115,25 @@ pub fn queue(rows: &[PacketSummary], json: bool) {
         println!("nothing in the queue matches");
         return;
     }
-    println!("{:>6}  {:<8} {:<8} {:<22} {:<18} {:<14} deadline", "id", "urgency", "risk", "action", "agent", "amount");
+    println!(
+        "{:>6}  {:<8} {:<8} {:<22} {:<18} {:<14} deadline",
+        "id", "urgency", "risk", "action", "agent", "amount"
+    );
     for r in rows {
-        let amount = r.amount.as_ref().map(|a| format!("{} {}", a.value, a.currency)).unwrap_or_default();
-        let deadline = r.deadline.as_ref().map(relative).unwrap_or_else(|| "-".into());
-        let mark = r.my_decision.map(|d| format!("  [{}]", d.as_str())).unwrap_or_default();
+        let amount = r
+            .amount
+            .as_ref()
+            .map(|a| format!("{} {}", a.value, a.currency))
+            .unwrap_or_default();
+        let deadline = r
+            .deadline
+            .as_ref()
+            .map(relative)
+            .unwrap_or_else(|| "-".into());
+        let mark = r
+            .my_decision
+            .map(|d| format!("  [{}]", d.as_str()))
+            .unwrap_or_default();
         println!(
             "{:>6}  {:<8} {:<8} {:<22} {:<18} {:<14} {}{}",
             r.id,
@@ -136,25 +161,51 @@ pub fn packet(v: &PacketView, json: bool) {
         return print_json(v);
     }
     let p = &v.packet;
-    println!("#{}  {}  [{}]  from {} via {}", v.id, p.action.name, p.status.as_str(), p.agent.name, v.endpoint_name);
+    println!(
+        "#{}  {}  [{}]  from {} via {}",
+        v.id,
+        p.action.name,
+        p.status.as_str(),
+        p.agent.name,
+        v.endpoint_name
+    );
     println!(
         "urgency {}  risk {}  {}{}",
         wire(&p.urgency),
         wire(&p.impact.risk),
-        if p.impact.reversible { "reversible" } else { "IRREVERSIBLE" },
-        p.impact.amount.as_ref().map(|a| format!("  amount {} {}", a.value, a.currency)).unwrap_or_default()
+        if p.impact.reversible {
+            "reversible"
+        } else {
+            "IRREVERSIBLE"
+        },
+        p.impact
+            .amount
+            .as_ref()
+            .map(|a| format!("  amount {} {}", a.value, a.currency))
+            .unwrap_or_default()
     );
     if let Some(d) = &p.deadline {
         println!("deadline {} ({})", local(d), relative(d));
     }
     let outcomes: Vec<&str> = p.allowed_outcomes.iter().map(|o| o.as_str()).collect();
     println!("allowed: {}", outcomes.join(", "));
-    println!("\narguments:\n{}", serde_json::to_string_pretty(&p.action.args).unwrap_or_default());
+    println!(
+        "\narguments:\n{}",
+        serde_json::to_string_pretty(&p.action.args).unwrap_or_default()
+    );
     if !p.reasoning.is_empty() {
         println!("\nreasoning:\n{}", p.reasoning);
     }
     for c in &p.context {
-        println!("\ncontext: {}{}\n{}", c.title, c.source.as_ref().map(|s| format!(" ({s})")).unwrap_or_default(), c.excerpt);
+        println!(
+            "\ncontext: {}{}\n{}",
+            c.title,
+            c.source
+                .as_ref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default(),
+            c.excerpt
+        );
     }
     if !v.decisions.is_empty() {
         println!("\ndecisions:");
@@ -173,7 +224,10 @@ fn decision_line(d: &DecisionView) {
         if d.local { " (this device)" } else { "" },
         local(&d.record.decided_at),
         d.state.as_str(),
-        d.last_error.as_ref().map(|e| format!(" — {e}")).unwrap_or_default()
+        d.last_error
+            .as_ref()
+            .map(|e| format!(" — {e}"))
+            .unwrap_or_default()
     );
 }
 
@@ -181,7 +235,10 @@ pub fn recorded(d: &DecisionView, json: bool) {
     if json {
         print_json(&serde_json::json!({"event": "recorded", "decision": d}));
     } else {
-        println!("recorded {} ({}), signed and stored", d.decision_id, d.record.meaning);
+        println!(
+            "recorded {} ({}), signed and stored",
+            d.decision_id, d.record.meaning
+        );
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
@@ -189,18 +246,28 @@ pub fn recorded(d: &DecisionView, json: bool) {
 
 pub fn delivered(d: &DecisionView, report: &DeliveryReport, json: bool) {
     if json {
-        return print_json(&serde_json::json!({"event": "delivery", "decision_id": d.decision_id, "state": d.state, "report": report, "winner": d.winner, "last_error": d.last_error}));
+        return print_json(
+            &serde_json::json!({"event": "delivery", "decision_id": d.decision_id, "state": d.state, "report": report, "winner": d.winner, "last_error": d.last_error}),
+        );
     }
     match d.state.as_str() {
         "acknowledged" => println!("delivered: acknowledged by the endpoint"),
         "conflict" => println!(
             "conflict: someone else decided first{}",
-            d.winner.as_ref().map(|w| format!(" ({} by {})", w.outcome, w.reviewer.display_name)).unwrap_or_default()
+            d.winner
+                .as_ref()
+                .map(|w| format!(" ({} by {})", w.outcome, w.reviewer.display_name))
+                .unwrap_or_default()
         ),
-        "refused" => println!("refused by the endpoint: {}", d.last_error.clone().unwrap_or_default()),
+        "refused" => println!(
+            "refused by the endpoint: {}",
+            d.last_error.clone().unwrap_or_default()
+        ),
         _ => println!(
             "not delivered yet ({}); it waits in the outbox and goes out on the next sync",
-            d.last_error.clone().unwrap_or_else(|| "endpoint unreachable".into())
+            d.last_error
+                .clone()
+                .unwrap_or_else(|| "endpoint unreachable".into())
         ),
     }
 }
@@ -219,7 +286,10 @@ pub fn sync_reports(reports: &[SyncReport], json: bool) {
             r.delivery.refused,
             r.delivery.pending,
             r.health.as_str(),
-            r.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+            r.error
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
         );
     }
 }
@@ -228,10 +298,16 @@ pub fn key(info: &KeyInfo, json: bool) {
     if json {
         return print_json(info);
     }
-    println!("reviewer    {} ({})", info.reviewer.display_name, info.reviewer.id);
+    println!(
+        "reviewer    {} ({})",
+        info.reviewer.display_name, info.reviewer.id
+    );
     println!("key id      {}", info.key_id);
     println!("fingerprint {}", info.fingerprint);
-    println!("public JWK  {}", serde_json::to_string(&info.public_jwk).unwrap_or_default());
+    println!(
+        "public JWK  {}",
+        serde_json::to_string(&info.public_jwk).unwrap_or_default()
+    );
 }
 
 pub fn quarantine(rows: &[QuarantinedPacket], json: bool) {
@@ -259,13 +335,26 @@ pub fn event(ev: &EngineEvent, json: bool) {
         return print_json(ev);
     }
     match ev {
-        EngineEvent::QueueChanged { packet_ids } => println!("queue: {} packet(s) changed", packet_ids.len()),
-        EngineEvent::DecisionState { decision_id, state, .. } => println!("decision {decision_id}: {}", state.as_str()),
-        EngineEvent::EndpointHealth { endpoint_id, health, detail } => println!(
+        EngineEvent::QueueChanged { packet_ids } => {
+            println!("queue: {} packet(s) changed", packet_ids.len())
+        }
+        EngineEvent::DecisionState {
+            decision_id, state, ..
+        } => println!("decision {decision_id}: {}", state.as_str()),
+        EngineEvent::EndpointHealth {
+            endpoint_id,
+            health,
+            detail,
+        } => println!(
             "endpoint {endpoint_id}: {}{}",
             health.as_str(),
-            detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+            detail
+                .as_ref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
         ),
-        EngineEvent::Quarantined { endpoint_id, code } => println!("endpoint {endpoint_id}: a packet was quarantined ({code})"),
+        EngineEvent::Quarantined { endpoint_id, code } => {
+            println!("endpoint {endpoint_id}: a packet was quarantined ({code})")
+        }
     }
 }

@@ -15,7 +15,9 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         let ms = Utc::now().timestamp_millis();
-        Utc.timestamp_millis_opt(ms).single().unwrap_or_else(Utc::now)
+        Utc.timestamp_millis_opt(ms)
+            .single()
+            .unwrap_or_else(Utc::now)
     }
 }
 
@@ -33,7 +35,8 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.0.load(Ordering::SeqCst)).unwrap()
+        Utc.timestamp_millis_opt(self.0.load(Ordering::SeqCst))
+            .unwrap()
     }
 }
 

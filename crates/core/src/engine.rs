@@ -12,7 +12,9 @@ use crate::views::*;
 use countersign_protocol::digest::{args_digest, packet_digest};
 use countersign_protocol::limits::Limits;
 use countersign_protocol::validate::resolve_decision;
-use countersign_protocol::{DecisionRecord, DecisionVia, Enrollment, Outcome, PublicJwk, ReviewerRef};
+use countersign_protocol::{
+    DecisionRecord, DecisionVia, Enrollment, Outcome, PublicJwk, ReviewerRef,
+};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -161,7 +163,10 @@ impl Engine {
         if let Some(k) = self.key.get() {
             return Ok(k.clone());
         }
-        let loaded = Arc::new(ReviewerKey::load_or_create(self.keys.as_ref(), self.entropy.as_ref())?);
+        let loaded = Arc::new(ReviewerKey::load_or_create(
+            self.keys.as_ref(),
+            self.entropy.as_ref(),
+        )?);
         Ok(self.key.get_or_init(|| loaded).clone())
     }
 
@@ -185,7 +190,9 @@ impl Engine {
     pub fn set_display_name(&self, name: &str) -> Result<ReviewerRef> {
         let name = name.trim();
         if name.is_empty() || name.len() > Limits::V1.short_text {
-            return Err(CoreError::InvalidInput("the display name must be 1 to 512 bytes".into()));
+            return Err(CoreError::InvalidInput(
+                "the display name must be 1 to 512 bytes".into(),
+            ));
         }
         self.store.set_setting(SETTING_DISPLAY_NAME, name)?;
         self.reviewer()
@@ -209,7 +216,10 @@ impl Engine {
         let view = self.store.packet(packet_id)?;
         let packet = &view.packet;
         if !packet.status.is_open() {
-            return Err(CoreError::PacketClosed(packet_id, packet.status.as_str().into()));
+            return Err(CoreError::PacketClosed(
+                packet_id,
+                packet.status.as_str().into(),
+            ));
         }
         let choice = resolve_decision(
             packet,
@@ -239,7 +249,9 @@ impl Engine {
             key_id: key.key_id().to_string(),
         };
         let jws = key.sign(&record);
-        let decision = self.store.record_decision(packet_id, &record, &jws, self.clock.now())?;
+        let decision = self
+            .store
+            .record_decision(packet_id, &record, &jws, self.clock.now())?;
         let _ = self.events.send(EngineEvent::DecisionState {
             decision_id: decision.decision_id.clone(),
             packet_id,
@@ -271,13 +283,18 @@ impl Engine {
         let base_url = check_endpoint_url(&req.base_url, req.allow_insecure_http)?;
         let name = req.name.trim();
         if name.is_empty() || name.len() > 100 {
-            return Err(CoreError::InvalidInput("the endpoint name must be 1 to 100 characters".into()));
+            return Err(CoreError::InvalidInput(
+                "the endpoint name must be 1 to 100 characters".into(),
+            ));
         }
         if req.token.trim().is_empty() {
-            return Err(CoreError::InvalidInput("the endpoint token must not be empty".into()));
+            return Err(CoreError::InvalidInput(
+                "the endpoint token must not be empty".into(),
+            ));
         }
         let id = uuid_v7(self.clock.as_ref(), self.entropy.as_ref());
-        self.keys.set(&endpoint_token_account(&id), req.token.trim())?;
+        self.keys
+            .set(&endpoint_token_account(&id), req.token.trim())?;
         let added = self.store.add_endpoint(
             &NewEndpoint {
                 id: id.clone(),
@@ -381,7 +398,13 @@ impl Engine {
     pub async fn deliver_now(&self, id_or_name: &str) -> Result<DeliveryReport> {
         let ep = self.store.endpoint(id_or_name)?;
         let client = self.ctx.client_for(&ep.id)?;
-        deliver_due(&self.ctx, &ep.id, &client, chrono::DateTime::<chrono::Utc>::MAX_UTC).await
+        deliver_due(
+            &self.ctx,
+            &ep.id,
+            &client,
+            chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        )
+        .await
     }
 
     // ----- audit -----

@@ -98,10 +98,7 @@ impl KeyStore for MemoryKeyStore {
         Ok(self.0.lock().unwrap().get(account).cloned())
     }
     fn set(&self, account: &str, secret: &str) -> Result<()> {
-        self.0
-            .lock()
-            .unwrap()
-            .insert(account.into(), secret.into());
+        self.0.lock().unwrap().insert(account.into(), secret.into());
         Ok(())
     }
     fn delete(&self, account: &str) -> Result<()> {

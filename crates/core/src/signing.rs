@@ -25,7 +25,10 @@ impl ReviewerKey {
         let mut seed = [0u8; 32];
         entropy.fill(&mut seed);
         let key = Self::from_seed(seed);
-        store.set(SIGNING_KEY_ACCOUNT, &format!("ed25519:{}", B64.encode(seed)))?;
+        store.set(
+            SIGNING_KEY_ACCOUNT,
+            &format!("ed25519:{}", B64.encode(seed)),
+        )?;
         // Read back: a keyring that accepts writes but does not persist them would
         // otherwise hand out a new identity on every start.
         match store.get(SIGNING_KEY_ACCOUNT)? {
@@ -89,7 +92,8 @@ mod tests {
         let a = ReviewerKey::load_or_create(&store, &SeededEntropy::new(1)).unwrap();
         let b = ReviewerKey::load_or_create(&store, &SeededEntropy::new(2)).unwrap();
         assert_eq!(a.key_id(), b.key_id());
-        let other = ReviewerKey::load_or_create(&MemoryKeyStore::default(), &SeededEntropy::new(2)).unwrap();
+        let other = ReviewerKey::load_or_create(&MemoryKeyStore::default(), &SeededEntropy::new(2))
+            .unwrap();
         assert_ne!(a.key_id(), other.key_id());
     }
 
@@ -97,7 +101,9 @@ mod tests {
     fn damaged_stored_key_is_an_error_not_a_new_identity() {
         let store = MemoryKeyStore::default();
         store.set(SIGNING_KEY_ACCOUNT, "ed25519:???").unwrap();
-        let err = ReviewerKey::load_or_create(&store, &SeededEntropy::new(1)).err().unwrap();
+        let err = ReviewerKey::load_or_create(&store, &SeededEntropy::new(1))
+            .err()
+            .unwrap();
         assert_eq!(err.code(), "keyring");
     }
 }

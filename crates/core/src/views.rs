@@ -194,10 +194,23 @@ pub struct QueueStats {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
-    QueueChanged { packet_ids: Vec<i64> },
-    DecisionState { decision_id: String, packet_id: i64, state: DeliveryState },
-    EndpointHealth { endpoint_id: String, health: Health, detail: Option<String> },
-    Quarantined { endpoint_id: String, code: String },
+    QueueChanged {
+        packet_ids: Vec<i64>,
+    },
+    DecisionState {
+        decision_id: String,
+        packet_id: i64,
+        state: DeliveryState,
+    },
+    EndpointHealth {
+        endpoint_id: String,
+        health: Health,
+        detail: Option<String>,
+    },
+    Quarantined {
+        endpoint_id: String,
+        code: String,
+    },
 }
 
 /// One entry of the hash-chained audit ledger.

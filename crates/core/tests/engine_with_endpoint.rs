@@ -36,7 +36,9 @@ impl Harness {
                 reviewer_tokens: vec!["r1".into(), "r2".into()],
                 agent_tokens: vec!["agent".into()],
                 demo: None,
-                now: Arc::new(move || Utc::now() + chrono::Duration::milliseconds(skew.load(Ordering::SeqCst))),
+                now: Arc::new(move || {
+                    Utc::now() + chrono::Duration::milliseconds(skew.load(Ordering::SeqCst))
+                }),
             },
             addr,
         )
@@ -68,7 +70,10 @@ async fn create(url: &str, draft: Value) -> String {
         .await
         .unwrap();
     assert!(resp.status().is_success(), "{}", resp.status());
-    resp.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+    resp.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn draft(deadline: Option<DateTime<Utc>>) -> Value {
@@ -97,11 +102,20 @@ async fn wait_until<T>(engine: &Engine, mut check: impl FnMut(&Engine) -> Option
 }
 
 fn local_id(engine: &Engine, endpoint_id: &str, remote: &str) -> Option<i64> {
-    engine.store().packet_id_by_remote(endpoint_id, remote).unwrap()
+    engine
+        .store()
+        .packet_id_by_remote(endpoint_id, remote)
+        .unwrap()
 }
 
 fn approve() -> DecideRequest {
-    DecideRequest { outcome: Outcome::Approve, args: None, reason: None, response: None, via: DecisionVia::Window }
+    DecideRequest {
+        outcome: Outcome::Approve,
+        args: None,
+        reason: None,
+        response: None,
+        via: DecisionVia::Window,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,25 +124,43 @@ async fn pushed_packet_is_decided_and_acknowledged_and_expiry_shows() {
     let server = h.endpoint("127.0.0.1:0".parse().unwrap()).await;
     let engine = h.engine("client");
     let ep = engine
-        .add_endpoint(NewEndpointRequest { name: "main".into(), base_url: server.url(), token: "r1".into(), allow_insecure_http: false })
+        .add_endpoint(NewEndpointRequest {
+            name: "main".into(),
+            base_url: server.url(),
+            token: "r1".into(),
+            allow_insecure_http: false,
+        })
         .unwrap();
     engine.enroll(&ep.id).await.unwrap();
     engine.start_sync().unwrap();
-    wait_until(&engine, |e| (e.endpoint(&ep.id).unwrap().health == Health::Online).then_some(())).await;
+    wait_until(&engine, |e| {
+        (e.endpoint(&ep.id).unwrap().health == Health::Online).then_some(())
+    })
+    .await;
 
     let remote = create(&server.url(), draft(None)).await;
     let id = wait_until(&engine, |e| local_id(e, &ep.id, &remote)).await;
     let decision = engine.decide(id, approve()).unwrap();
     assert_eq!(decision.state, DeliveryState::Signed);
-    wait_until(&engine, |e| (e.decision(&decision.decision_id).unwrap().state == DeliveryState::Acknowledged).then_some(())).await;
-    wait_until(&engine, |e| (e.packet(id).unwrap().packet.status == PacketStatus::Decided).then_some(())).await;
+    wait_until(&engine, |e| {
+        (e.decision(&decision.decision_id).unwrap().state == DeliveryState::Acknowledged)
+            .then_some(())
+    })
+    .await;
+    wait_until(&engine, |e| {
+        (e.packet(id).unwrap().packet.status == PacketStatus::Decided).then_some(())
+    })
+    .await;
 
     // Fail-closed expiry at the endpoint shows locally as expired.
     let soon = Utc::now() + chrono::Duration::seconds(60);
     let remote = create(&server.url(), draft(Some(soon))).await;
     let id = wait_until(&engine, |e| local_id(e, &ep.id, &remote)).await;
     h.skew_ms.store(120_000, Ordering::SeqCst);
-    wait_until(&engine, |e| (e.packet(id).unwrap().packet.status == PacketStatus::Expired).then_some(())).await;
+    wait_until(&engine, |e| {
+        (e.packet(id).unwrap().packet.status == PacketStatus::Expired).then_some(())
+    })
+    .await;
     let err = engine.decide(id, approve()).unwrap_err();
     assert_eq!(err.code(), "packet_closed");
     engine.stop_sync();
@@ -143,7 +175,12 @@ async fn outage_keeps_decisions_until_the_endpoint_returns() {
     let addr = server.addr;
     let engine = h.engine("client");
     let ep = engine
-        .add_endpoint(NewEndpointRequest { name: "main".into(), base_url: server.url(), token: "r1".into(), allow_insecure_http: false })
+        .add_endpoint(NewEndpointRequest {
+            name: "main".into(),
+            base_url: server.url(),
+            token: "r1".into(),
+            allow_insecure_http: false,
+        })
         .unwrap();
     engine.enroll(&ep.id).await.unwrap();
     let remote = create(&server.url(), draft(None)).await;
@@ -153,12 +190,18 @@ async fn outage_keeps_decisions_until_the_endpoint_returns() {
 
     engine.start_sync().unwrap();
     let d = engine.decide(id, approve()).unwrap();
-    wait_until(&engine, |e| (e.endpoint(&ep.id).unwrap().health == Health::Offline).then_some(())).await;
+    wait_until(&engine, |e| {
+        (e.endpoint(&ep.id).unwrap().health == Health::Offline).then_some(())
+    })
+    .await;
     assert!(!engine.decision(&d.decision_id).unwrap().state.is_final());
     assert_eq!(engine.stats().unwrap().outbox, 1);
 
     let server = h.endpoint(addr).await;
-    wait_until(&engine, |e| (e.decision(&d.decision_id).unwrap().state == DeliveryState::Acknowledged).then_some(())).await;
+    wait_until(&engine, |e| {
+        (e.decision(&d.decision_id).unwrap().state == DeliveryState::Acknowledged).then_some(())
+    })
+    .await;
     assert_eq!(engine.stats().unwrap().outbox, 0);
     engine.stop_sync();
     server.shutdown().await;
@@ -174,7 +217,12 @@ async fn second_reviewer_gets_a_conflict_naming_the_winner() {
     let mut ids = Vec::new();
     for (engine, token) in [(&a, "r1"), (&b, "r2")] {
         let ep = engine
-            .add_endpoint(NewEndpointRequest { name: "main".into(), base_url: server.url(), token: token.into(), allow_insecure_http: false })
+            .add_endpoint(NewEndpointRequest {
+                name: "main".into(),
+                base_url: server.url(),
+                token: token.into(),
+                allow_insecure_http: false,
+            })
             .unwrap();
         engine.enroll(&ep.id).await.unwrap();
         ids.push(ep.id);
@@ -186,11 +234,21 @@ async fn second_reviewer_gets_a_conflict_naming_the_winner() {
     let pb = local_id(&b, &ids[1], &remote).unwrap();
     let db = b.decide(pb, approve()).unwrap();
     let da = a
-        .decide(pa, DecideRequest { outcome: Outcome::Reject, reason: Some("not during the freeze".into()), ..approve() })
+        .decide(
+            pa,
+            DecideRequest {
+                outcome: Outcome::Reject,
+                reason: Some("not during the freeze".into()),
+                ..approve()
+            },
+        )
         .unwrap();
     b.sync_once(None).await.unwrap();
     a.sync_once(None).await.unwrap();
-    assert_eq!(b.decision(&db.decision_id).unwrap().state, DeliveryState::Acknowledged);
+    assert_eq!(
+        b.decision(&db.decision_id).unwrap().state,
+        DeliveryState::Acknowledged
+    );
     let lost = a.decision(&da.decision_id).unwrap();
     assert_eq!(lost.state, DeliveryState::Conflict);
     let winner = lost.winner.expect("winner shown");

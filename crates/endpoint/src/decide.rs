@@ -173,6 +173,16 @@ fn check_binding(
 
 /// The record signs exactly this packet and arguments, and obeys the packet's rules.
 fn check_content(packet: &Packet, record: &DecisionRecord) -> Result<(), EndpointError> {
+    if record.meaning != record.outcome.meaning() {
+        // The meaning is what a signature manifests (21 CFR 11.50); it must not contradict
+        // the outcome, e.g. "approval" on a rejection.
+        return Err(EndpointError::Mismatch(format!(
+            "meaning `{}` does not match outcome `{}` (expected `{}`)",
+            record.meaning,
+            record.outcome,
+            record.outcome.meaning()
+        )));
+    }
     if record.packet_digest != packet_digest(packet) {
         return Err(EndpointError::DigestMismatch(
             "packet_digest does not match the packet as served".into(),

@@ -67,6 +67,12 @@ async fn decisions_are_verified_and_applied_exactly_once() {
     let (status, err) = error_code(ep.decide(&tampered_args, &alice).await).await;
     assert_eq!((status, err.code.as_str()), (422, "digest_mismatch"));
 
+    // A signature whose stated meaning contradicts its outcome.
+    let mut misleading = record(&packet, &alice, "alice", Outcome::Reject, None, Some("no"));
+    misleading.meaning = "approval".into();
+    let (status, err) = error_code(ep.decide(&misleading, &alice).await).await;
+    assert_eq!((status, err.code.as_str()), (422, "mismatch"));
+
     let good = approval(&packet, &alice, "alice");
     let jws = sign_decision(&good, &alice);
     let (status, err) = error_code(ep.submit(&packet.id, "another-id", &jws).await).await;

@@ -1,7 +1,7 @@
 //! SHA-256 digests over RFC 8785 (JCS) canonical JSON, so that any implementation that
 //! canonicalizes the same JSON value gets the same digest.
 
-use crate::model::{Packet, AgentRef, Action, ContextItem, Impact, Outcome};
+use crate::model::{Action, AgentRef, ContextItem, Impact, Outcome, Packet};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -67,7 +67,10 @@ mod tests {
         let a: Value = serde_json::from_str(r#"{"b": 1, "a": [1, 2.50, "x"]}"#).unwrap();
         let b: Value = serde_json::from_str(r#"{"a":[1,2.5,"x"],"b":1}"#).unwrap();
         assert_eq!(args_digest(&a), args_digest(&b));
-        assert_ne!(args_digest(&a), args_digest(&json!({"a": [1, 2.5, "x"], "b": 2})));
+        assert_ne!(
+            args_digest(&a),
+            args_digest(&json!({"a": [1, 2.5, "x"], "b": 2}))
+        );
     }
 
     #[test]

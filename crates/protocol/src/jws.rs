@@ -57,10 +57,12 @@ pub fn verifying_key_from_jwk(jwk: &PublicJwk) -> Result<VerifyingKey, ProtocolE
             message: "only OKP/Ed25519 keys are supported".into(),
         });
     }
-    let bytes = B64.decode(&jwk.x).map_err(|e| ProtocolError::InvalidField {
-        field: "public_key.x".into(),
-        message: e.to_string(),
-    })?;
+    let bytes = B64
+        .decode(&jwk.x)
+        .map_err(|e| ProtocolError::InvalidField {
+            field: "public_key.x".into(),
+            message: e.to_string(),
+        })?;
     let arr: [u8; 32] = bytes.try_into().map_err(|_| ProtocolError::InvalidField {
         field: "public_key.x".into(),
         message: "an Ed25519 key is 32 bytes".into(),
@@ -94,12 +96,16 @@ fn bad(msg: impl Into<String>) -> ProtocolError {
 /// Split and decode a compact JWS without checking the signature.
 pub fn parse(jws: &str) -> Result<ParsedJws, ProtocolError> {
     let mut parts = jws.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(bad("not a compact JWS (expected three dot-separated parts)"));
+        return Err(bad(
+            "not a compact JWS (expected three dot-separated parts)",
+        ));
     };
-    let header: JwsHeader = serde_json::from_slice(&B64.decode(h).map_err(|e| bad(format!("header: {e}")))?)
-        .map_err(|e| bad(format!("header: {e}")))?;
+    let header: JwsHeader =
+        serde_json::from_slice(&B64.decode(h).map_err(|e| bad(format!("header: {e}")))?)
+            .map_err(|e| bad(format!("header: {e}")))?;
     if header.alg != "EdDSA" {
         return Err(bad(format!("unsupported alg `{}`", header.alg)));
     }
@@ -119,7 +125,8 @@ pub fn parse(jws: &str) -> Result<ParsedJws, ProtocolError> {
 
 impl ParsedJws {
     pub fn record(&self) -> Result<DecisionRecord, ProtocolError> {
-        serde_json::from_slice(&self.payload).map_err(|e| bad(format!("payload is not a decision record: {e}")))
+        serde_json::from_slice(&self.payload)
+            .map_err(|e| bad(format!("payload is not a decision record: {e}")))
     }
 
     pub fn verify(&self, key: &VerifyingKey) -> Result<(), ProtocolError> {
@@ -143,7 +150,10 @@ pub fn verify_decision(jws: &str, key: &VerifyingKey) -> Result<DecisionRecord, 
 /// Verify many signatures at once (much faster than one by one for audit exports).
 /// On failure, falls back to single verification to name the first bad index.
 pub fn verify_batch(items: &[(&ParsedJws, &VerifyingKey)]) -> Result<(), usize> {
-    let msgs: Vec<&[u8]> = items.iter().map(|(p, _)| p.signing_input.as_slice()).collect();
+    let msgs: Vec<&[u8]> = items
+        .iter()
+        .map(|(p, _)| p.signing_input.as_slice())
+        .collect();
     let sigs: Vec<Signature> = items.iter().map(|(p, _)| p.signature).collect();
     let keys: Vec<VerifyingKey> = items.iter().map(|(_, k)| **k).collect();
     if ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok() {
@@ -180,7 +190,10 @@ mod tests {
             response: None,
             meaning: "approval".into(),
             via: DecisionVia::Cli,
-            reviewer: ReviewerRef { id: "r".into(), display_name: "R".into() },
+            reviewer: ReviewerRef {
+                id: "r".into(),
+                display_name: "R".into(),
+            },
             decided_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
             key_id: key_id.into(),
         }
@@ -198,7 +211,10 @@ mod tests {
         rec.final_args = Some(serde_json::json!({"amount": 1000}));
         parts[1] = B64.encode(canonical_json(&rec));
         let forged = parts.join(".");
-        assert_eq!(verify_decision(&forged, &vk).unwrap_err().code(), "bad_signature");
+        assert_eq!(
+            verify_decision(&forged, &vk).unwrap_err().code(),
+            "bad_signature"
+        );
 
         let other = SigningKey::from_bytes(&[8u8; 32]).verifying_key();
         assert!(verify_decision(&jws, &other).is_err());
@@ -212,7 +228,10 @@ mod tests {
         let mut bad_one = good.clone();
         bad_one.signing_input.push(b'x');
         assert!(verify_batch(&[(&good, &vk), (&good, &vk)]).is_ok());
-        assert_eq!(verify_batch(&[(&good, &vk), (&bad_one, &vk), (&good, &vk)]), Err(1));
+        assert_eq!(
+            verify_batch(&[(&good, &vk), (&bad_one, &vk), (&good, &vk)]),
+            Err(1)
+        );
     }
 
     #[test]

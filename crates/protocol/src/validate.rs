@@ -18,7 +18,9 @@ fn check_len(field: &str, value: &str, limit: usize) -> Result<(), ProtocolError
 }
 
 fn check_json_len(field: &str, value: &Value, limit: usize) -> Result<(), ProtocolError> {
-    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(value)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
     if size > limit {
         return Err(ProtocolError::FieldTooLarge {
             field: field.into(),
@@ -65,12 +67,24 @@ fn check_content(c: &Content<'_>, limits: &Limits) -> Result<(), ProtocolError> 
     if c.context.len() > limits.context_items {
         return Err(ProtocolError::InvalidField {
             field: "context".into(),
-            message: format!("{} items, over the limit of {}", c.context.len(), limits.context_items),
+            message: format!(
+                "{} items, over the limit of {}",
+                c.context.len(),
+                limits.context_items
+            ),
         });
     }
     for (i, item) in c.context.iter().enumerate() {
-        check_len(&format!("context[{i}].title"), &item.title, limits.short_text)?;
-        check_len(&format!("context[{i}].excerpt"), &item.excerpt, limits.context_excerpt)?;
+        check_len(
+            &format!("context[{i}].title"),
+            &item.title,
+            limits.short_text,
+        )?;
+        check_len(
+            &format!("context[{i}].excerpt"),
+            &item.excerpt,
+            limits.context_excerpt,
+        )?;
         if let Some(src) = &item.source {
             check_len(&format!("context[{i}].source"), src, limits.short_text * 4)?;
         }
@@ -93,7 +107,9 @@ fn check_content(c: &Content<'_>, limits: &Limits) -> Result<(), ProtocolError> 
         // The proposed args must satisfy the agent's own schema, or approving as-is would
         // sign something the schema calls invalid.
         first_schema_error(&validator, c.args).map_or(Ok(()), |e| {
-            Err(ProtocolError::SchemaViolation(format!("proposed args: {e}")))
+            Err(ProtocolError::SchemaViolation(format!(
+                "proposed args: {e}"
+            )))
         })?;
     }
     Ok(())
@@ -136,7 +152,11 @@ pub fn validate_draft(draft: &PacketDraft, limits: &Limits) -> Result<(), Protoc
 }
 
 /// Validate a packet received from an endpoint, given its raw JSON size.
-pub fn validate_packet(packet: &Packet, raw_size: usize, limits: &Limits) -> Result<(), ProtocolError> {
+pub fn validate_packet(
+    packet: &Packet,
+    raw_size: usize,
+    limits: &Limits,
+) -> Result<(), ProtocolError> {
     if packet.version != crate::PROTOCOL_VERSION {
         return Err(ProtocolError::UnsupportedVersion(packet.version));
     }
@@ -283,9 +303,15 @@ mod tests {
     fn proposed_args_must_fit_own_schema() {
         let mut d = draft();
         d.action.args = json!({"amount": 9000});
-        assert_eq!(validate_draft(&d, &Limits::V1).unwrap_err().code(), "schema_violation");
+        assert_eq!(
+            validate_draft(&d, &Limits::V1).unwrap_err().code(),
+            "schema_violation"
+        );
         d.args_schema = Some(json!({"type": 12}));
-        assert_eq!(validate_draft(&d, &Limits::V1).unwrap_err().code(), "invalid_schema");
+        assert_eq!(
+            validate_draft(&d, &Limits::V1).unwrap_err().code(),
+            "invalid_schema"
+        );
     }
 
     #[test]
@@ -294,9 +320,24 @@ mod tests {
         let l = Limits::V1;
         let ok = resolve_decision(&p, Outcome::Approve, None, None, None, &l).unwrap();
         assert_eq!(ok.final_args, Some(json!({"amount": 120, "order": "A-1"})));
-        let edited = resolve_decision(&p, Outcome::Edit, Some(&json!({"amount": 60})), None, None, &l).unwrap();
+        let edited = resolve_decision(
+            &p,
+            Outcome::Edit,
+            Some(&json!({"amount": 60})),
+            None,
+            None,
+            &l,
+        )
+        .unwrap();
         assert_eq!(edited.final_args, Some(json!({"amount": 60})));
-        let too_much = resolve_decision(&p, Outcome::Edit, Some(&json!({"amount": 600})), None, None, &l);
+        let too_much = resolve_decision(
+            &p,
+            Outcome::Edit,
+            Some(&json!({"amount": 600})),
+            None,
+            None,
+            &l,
+        );
         assert_eq!(too_much.unwrap_err().code(), "schema_violation");
         let no_reason = resolve_decision(&p, Outcome::Reject, None, Some("  "), None, &l);
         assert_eq!(no_reason.unwrap_err().code(), "reason_required");

@@ -12,7 +12,7 @@ use crate::views::{LedgerCheck, LedgerEntry};
 use chrono::{DateTime, Utc};
 use countersign_protocol::digest::{canonical_json, sha256_hex};
 use rusqlite::{params, OptionalExtension, Transaction};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -26,18 +26,29 @@ pub fn entry_hash(
     subject: &str,
     payload: &Value,
 ) -> String {
-    let body = json!({
-        "seq": seq,
-        "at": ms(at),
-        "kind": kind,
-        "subject": subject,
-        "payload": payload,
-    });
-    let mut input = Vec::with_capacity(prev_hash.len() + 256);
-    input.extend_from_slice(prev_hash.as_bytes());
-    input.push(b'\n');
-    input.extend_from_slice(&canonical_json(&body));
-    sha256_hex(&input)
+    let payload = String::from_utf8(canonical_json(payload)).unwrap_or_default();
+    hash_canonical(prev_hash, seq, ms(at), kind, subject, &payload)
+}
+
+/// [`entry_hash`] given the payload already in canonical form (as stored), which spares
+/// re-parsing and re-canonicalizing every row when appending and verifying. The body is
+/// assembled in RFC 8785 key order (at, kind, payload, seq, subject); serde_json escapes
+/// strings exactly as RFC 8785 does.
+fn hash_canonical(
+    prev_hash: &str,
+    seq: i64,
+    at_ms: i64,
+    kind: &str,
+    subject: &str,
+    canonical_payload: &str,
+) -> String {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let input = format!(
+        "{prev_hash}\n{{\"at\":{at_ms},\"kind\":{},\"payload\":{canonical_payload},\"seq\":{seq},\"subject\":{}}}",
+        quote(kind),
+        quote(subject)
+    );
+    sha256_hex(input.as_bytes())
 }
 
 /// Append one entry inside the caller's transaction; returns its seq.
@@ -56,7 +67,8 @@ pub(super) fn append(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),
     };
-    let hash = entry_hash(&prev_hash, seq, now, kind, subject, payload);
+    let payload = String::from_utf8(canonical_json(payload)).unwrap_or_default();
+    let hash = hash_canonical(&prev_hash, seq, ms(now), kind, subject, &payload);
     tx.prepare_cached(
         "INSERT INTO ledger (seq, at_ms, kind, subject, payload, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -66,7 +78,7 @@ pub(super) fn append(
         ms(now),
         kind,
         subject,
-        String::from_utf8(canonical_json(payload)).unwrap_or_default(),
+        payload,
         prev_hash,
         hash
     ])?;
@@ -143,18 +155,10 @@ impl Store {
                         "prev_hash does not match the previous entry's hash (entry removed or moved)".into(),
                     ));
                 }
-                let stored_hash = raw.6.clone();
-                let entry = to_entry(raw)
-                    .map_err(|e| broken(format!("payload is not valid JSON: {e}")))?;
-                let recomputed = entry_hash(
-                    &entry.prev_hash,
-                    entry.seq,
-                    entry.at,
-                    &entry.kind,
-                    &entry.subject,
-                    &entry.payload,
-                );
-                if recomputed != stored_hash {
+                let (_, at_ms, kind, subject, payload, _, stored_hash) = raw;
+                // Hashing the stored text as is: any byte changed in it breaks the hash,
+                // even an edit that would not change the parsed JSON.
+                if hash_canonical(&prev_hash, seq, at_ms, &kind, &subject, &payload) != stored_hash {
                     return Err(broken("content does not match its hash (entry changed)".into()));
                 }
                 prev_hash = stored_hash;
@@ -165,5 +169,25 @@ impl Store {
                 head: prev_hash,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    #[test]
+    fn fast_hash_equals_the_canonical_definition() {
+        let payload = json!({"z": [1, 2.5, "é\u{1}\"/"], "a": {"b": null, "A": true}});
+        let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let body = json!({"seq": 7, "at": ms(at), "kind": "k\n", "subject": "s\u{7f}é", "payload": payload});
+        let mut input = format!("{GENESIS}\n").into_bytes();
+        input.extend_from_slice(&canonical_json(&body));
+        assert_eq!(
+            entry_hash(GENESIS, 7, at, "k\n", "s\u{7f}é", &payload),
+            sha256_hex(&input)
+        );
     }
 }

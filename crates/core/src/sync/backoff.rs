@@ -42,7 +42,12 @@ mod tests {
         let d4 = b.delay(4, &e);
         assert!(d4 >= Duration::from_millis(1000) && d4 <= Duration::from_millis(2000));
         let many: Vec<_> = (0..20).map(|_| b.delay(30, &e)).collect();
-        assert!(many.iter().all(|d| *d >= Duration::from_secs(15) && *d <= Duration::from_secs(30)));
-        assert!(many.windows(2).any(|w| w[0] != w[1]), "jitter varies delays");
+        assert!(many
+            .iter()
+            .all(|d| *d >= Duration::from_secs(15) && *d <= Duration::from_secs(30)));
+        assert!(
+            many.windows(2).any(|w| w[0] != w[1]),
+            "jitter varies delays"
+        );
     }
 }

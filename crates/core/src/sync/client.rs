@@ -18,7 +18,7 @@ pub enum CallError {
     /// The endpoint answered but the body is not what protocol v1 says.
     Malformed { detail: String, raw: Vec<u8> },
     /// A protocol error the endpoint reported.
-    Refused { status: u16, body: ErrorBody },
+    Refused { status: u16, body: Box<ErrorBody> },
 }
 
 impl std::fmt::Display for CallError {
@@ -45,7 +45,7 @@ pub struct PulledPage {
 #[derive(Debug)]
 pub enum Submitted {
     Acknowledged(DecisionReceipt),
-    Conflict(Option<SignedDecision>, String),
+    Conflict(Option<Box<SignedDecision>>, String),
     Refused(String, String),
 }
 
@@ -137,7 +137,12 @@ impl EndpointClient {
         })
     }
 
-    pub async fn submit(&self, packet_remote_id: &str, decision_id: &str, jws: &str) -> Result<Submitted, CallError> {
+    pub async fn submit(
+        &self,
+        packet_remote_id: &str,
+        decision_id: &str,
+        jws: &str,
+    ) -> Result<Submitted, CallError> {
         let body = DecisionSubmission {
             decision_id: decision_id.to_string(),
             jws: jws.to_string(),
@@ -165,7 +170,7 @@ impl EndpointClient {
         if status == StatusCode::CONFLICT {
             let msg = format!("{}: {}", err.code, err.message);
             if err.code == "conflict" {
-                return Ok(Submitted::Conflict(err.winner, msg));
+                return Ok(Submitted::Conflict(err.winner.map(Box::new), msg));
             }
             // Withdrawn or expired before our decision arrived: nobody else won.
             return Ok(Submitted::Refused(err.code, err.message));
@@ -175,7 +180,7 @@ impl EndpointClient {
         }
         Err(CallError::Refused {
             status: status.as_u16(),
-            body: err,
+            body: Box::new(err),
         })
     }
 
@@ -215,14 +220,18 @@ impl EndpointClient {
         use eventsource_stream::Eventsource;
         // A peer that vanishes without closing TCP would leave us waiting forever; the
         // endpoint sends keepalives every 15 s, so silence this long means it is gone.
-        let guarded = futures::stream::unfold(Box::pin(resp.bytes_stream()), |mut bytes| async move {
-            match tokio::time::timeout(SSE_IDLE_LIMIT, bytes.next()).await {
-                Ok(Some(Ok(chunk))) => Some((Ok(chunk), bytes)),
-                Ok(Some(Err(e))) => Some((Err(std::io::Error::other(e.to_string())), bytes)),
-                Ok(None) => None,
-                Err(_) => Some((Err(std::io::Error::other("no data or keepalive for 45 s")), bytes)),
-            }
-        });
+        let guarded =
+            futures::stream::unfold(Box::pin(resp.bytes_stream()), |mut bytes| async move {
+                match tokio::time::timeout(SSE_IDLE_LIMIT, bytes.next()).await {
+                    Ok(Some(Ok(chunk))) => Some((Ok(chunk), bytes)),
+                    Ok(Some(Err(e))) => Some((Err(std::io::Error::other(e.to_string())), bytes)),
+                    Ok(None) => None,
+                    Err(_) => Some((
+                        Err(std::io::Error::other("no data or keepalive for 45 s")),
+                        bytes,
+                    )),
+                }
+            });
         Ok(guarded.eventsource().map(|item| match item {
             Ok(ev) => Ok(StreamEvent {
                 id: ev.id,
@@ -244,7 +253,7 @@ fn refused(status: StatusCode, body: &[u8]) -> CallError {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(b) => CallError::Refused {
             status: status.as_u16(),
-            body: b,
+            body: Box::new(b),
         },
         Err(e) => CallError::Malformed {
             detail: format!("{status} with a body that is not an error object: {e}"),
@@ -257,7 +266,9 @@ fn refused(status: StatusCode, body: &[u8]) -> CallError {
 fn encode_segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

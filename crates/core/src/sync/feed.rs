@@ -13,7 +13,11 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Pull pages until the endpoint has nothing more. Returns how many changes were applied.
-pub async fn pull_all(ctx: &Arc<SyncContext>, endpoint_id: &str, client: &EndpointClient) -> Result<usize, CallError> {
+pub async fn pull_all(
+    ctx: &Arc<SyncContext>,
+    endpoint_id: &str,
+    client: &EndpointClient,
+) -> Result<usize, CallError> {
     let mut total = 0;
     loop {
         let cursor = ctx.store.cursor(endpoint_id).map_err(local_error)?;
@@ -21,8 +25,18 @@ pub async fn pull_all(ctx: &Arc<SyncContext>, endpoint_id: &str, client: &Endpoi
             Ok(p) => p,
             Err(CallError::Malformed { detail, raw }) => {
                 // Keep what the endpoint sent for inspection; the cursor cannot move.
-                let _ = ctx.store.quarantine_raw(endpoint_id, None, "malformed_page", &detail, &raw, ctx.clock.now());
-                return Err(CallError::Malformed { detail, raw: Vec::new() });
+                let _ = ctx.store.quarantine_raw(
+                    endpoint_id,
+                    None,
+                    "malformed_page",
+                    &detail,
+                    &raw,
+                    ctx.clock.now(),
+                );
+                return Err(CallError::Malformed {
+                    detail,
+                    raw: Vec::new(),
+                });
             }
             Err(e) => return Err(e),
         };
@@ -42,14 +56,21 @@ fn local_error(e: CoreError) -> CallError {
 }
 
 /// Store changes off the async threads and tell subscribers.
-async fn apply(ctx: &Arc<SyncContext>, endpoint_id: &str, changes: Vec<Value>, cursor: Option<String>) -> Result<(), CallError> {
+async fn apply(
+    ctx: &Arc<SyncContext>,
+    endpoint_id: &str,
+    changes: Vec<Value>,
+    cursor: Option<String>,
+) -> Result<(), CallError> {
     let store = ctx.store.clone();
     let id = endpoint_id.to_string();
     let now = ctx.clock.now();
-    let report = tokio::task::spawn_blocking(move || store.apply_changes(&id, &changes, cursor.as_deref(), now))
-        .await
-        .map_err(|e| CallError::Offline(format!("ingest task: {e}")))?
-        .map_err(local_error)?;
+    let report = tokio::task::spawn_blocking(move || {
+        store.apply_changes(&id, &changes, cursor.as_deref(), now)
+    })
+    .await
+    .map_err(|e| CallError::Offline(format!("ingest task: {e}")))?
+    .map_err(local_error)?;
     if !report.packet_ids.is_empty() {
         let _ = ctx.events.send(EngineEvent::QueueChanged {
             packet_ids: report.packet_ids,
@@ -65,7 +86,12 @@ async fn apply(ctx: &Arc<SyncContext>, endpoint_id: &str, changes: Vec<Value>, c
 }
 
 /// Catch up, then follow the SSE stream until it fails.
-async fn follow(ctx: &Arc<SyncContext>, endpoint_id: &str, kick: &Notify, connected: &mut bool) -> Result<(), CallError> {
+async fn follow(
+    ctx: &Arc<SyncContext>,
+    endpoint_id: &str,
+    kick: &Notify,
+    connected: &mut bool,
+) -> Result<(), CallError> {
     let client = ctx.client_for(endpoint_id).map_err(local_error)?;
     pull_all(ctx, endpoint_id, &client).await?;
     *connected = true;
@@ -80,7 +106,14 @@ async fn follow(ctx: &Arc<SyncContext>, endpoint_id: &str, kick: &Notify, connec
             Ok(change) => apply(ctx, endpoint_id, vec![change], Some(event.id)).await?,
             Err(e) => {
                 let now = ctx.clock.now();
-                let _ = ctx.store.quarantine_raw(endpoint_id, None, "malformed_json", &e.to_string(), event.data.as_bytes(), now);
+                let _ = ctx.store.quarantine_raw(
+                    endpoint_id,
+                    None,
+                    "malformed_json",
+                    &e.to_string(),
+                    event.data.as_bytes(),
+                    now,
+                );
                 apply(ctx, endpoint_id, Vec::new(), Some(event.id)).await?;
             }
         }
@@ -102,12 +135,21 @@ pub(super) async fn run(ctx: Arc<SyncContext>, endpoint_id: String, kick: Arc<No
         }
         attempt += 1;
         let (health, backoff) = match &err {
-            CallError::Unauthorized(_) => (Health::Unauthorized, Backoff { base: Duration::from_secs(5), max: Duration::from_secs(300) }),
+            CallError::Unauthorized(_) => (
+                Health::Unauthorized,
+                Backoff {
+                    base: Duration::from_secs(5),
+                    max: Duration::from_secs(300),
+                },
+            ),
             _ => (Health::Offline, Backoff::SYNC),
         };
         tracing::info!(endpoint_id, error = %err, "sync interrupted");
         ctx.set_health(&endpoint_id, health, Some(&err.to_string()));
-        if matches!(ctx.store.endpoint(&endpoint_id), Err(CoreError::NotFound { .. })) {
+        if matches!(
+            ctx.store.endpoint(&endpoint_id),
+            Err(CoreError::NotFound { .. })
+        ) {
             return;
         }
         tokio::time::sleep(backoff.delay(attempt.min(12), ctx.entropy.as_ref())).await;

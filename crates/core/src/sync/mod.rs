@@ -98,10 +98,7 @@ impl SyncSupervisor {
             endpoint_id.to_string(),
             kick.clone(),
         ));
-        running.insert(
-            endpoint_id.to_string(),
-            Running { feed, outbox, kick },
-        );
+        running.insert(endpoint_id.to_string(), Running { feed, outbox, kick });
     }
 
     pub fn stop(&self, endpoint_id: &str) {

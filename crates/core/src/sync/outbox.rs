@@ -22,7 +22,12 @@ pub struct DeliveryReport {
 }
 
 /// Deliver every decision due by `due_by`; stops early when the endpoint is unreachable.
-pub async fn deliver_due(ctx: &Arc<SyncContext>, endpoint_id: &str, client: &EndpointClient, due_by: DateTime<Utc>) -> Result<DeliveryReport> {
+pub async fn deliver_due(
+    ctx: &Arc<SyncContext>,
+    endpoint_id: &str,
+    client: &EndpointClient,
+    due_by: DateTime<Utc>,
+) -> Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
     loop {
         let due = ctx.store.due_outbox(endpoint_id, due_by, 64)?;
@@ -31,23 +36,43 @@ pub async fn deliver_due(ctx: &Arc<SyncContext>, endpoint_id: &str, client: &End
         }
         for item in &due {
             ctx.store.mark_sent(&item.decision_id, ctx.clock.now())?;
-            let outcome = client.submit(&item.packet_remote_id, &item.decision_id, &item.jws).await;
+            let outcome = client
+                .submit(&item.packet_remote_id, &item.decision_id, &item.jws)
+                .await;
             let now = ctx.clock.now();
             let state = match outcome {
                 Ok(Submitted::Acknowledged(_)) => {
-                    ctx.store.mark_final(&item.decision_id, DeliveryState::Acknowledged, None, None, now)?;
+                    ctx.store.mark_final(
+                        &item.decision_id,
+                        DeliveryState::Acknowledged,
+                        None,
+                        None,
+                        now,
+                    )?;
                     report.acknowledged += 1;
                     ctx.set_health(endpoint_id, Health::Online, None);
                     DeliveryState::Acknowledged
                 }
                 Ok(Submitted::Conflict(winner, msg)) => {
-                    ctx.store.mark_final(&item.decision_id, DeliveryState::Conflict, Some(&msg), winner.as_ref(), now)?;
+                    ctx.store.mark_final(
+                        &item.decision_id,
+                        DeliveryState::Conflict,
+                        Some(&msg),
+                        winner.as_deref(),
+                        now,
+                    )?;
                     report.conflict += 1;
                     DeliveryState::Conflict
                 }
                 Ok(Submitted::Refused(code, msg)) => {
                     let detail = format!("{code}: {msg}");
-                    ctx.store.mark_final(&item.decision_id, DeliveryState::Refused, Some(&detail), None, now)?;
+                    ctx.store.mark_final(
+                        &item.decision_id,
+                        DeliveryState::Refused,
+                        Some(&detail),
+                        None,
+                        now,
+                    )?;
                     report.refused += 1;
                     DeliveryState::Refused
                 }
@@ -55,7 +80,8 @@ pub async fn deliver_due(ctx: &Arc<SyncContext>, endpoint_id: &str, client: &End
                     let attempts = item.attempts + 1;
                     let backoff = Backoff::SYNC.delay(attempts.min(12), ctx.entropy.as_ref());
                     let next = now + chrono::Duration::from_std(backoff).unwrap_or_default();
-                    ctx.store.mark_retry(&item.decision_id, &err.to_string(), next, now)?;
+                    ctx.store
+                        .mark_retry(&item.decision_id, &err.to_string(), next, now)?;
                     let health = match err {
                         CallError::Unauthorized(_) => Health::Unauthorized,
                         _ => Health::Offline,
@@ -98,7 +124,10 @@ async fn round(ctx: &Arc<SyncContext>, endpoint_id: &str) -> Result<Duration> {
         deliver_due(ctx, endpoint_id, &client, ctx.clock.now()).await?;
     }
     Ok(match ctx.store.next_outbox_due(endpoint_id)? {
-        Some(at) => (at - ctx.clock.now()).to_std().unwrap_or(Duration::ZERO).max(Duration::from_millis(5)),
+        Some(at) => (at - ctx.clock.now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .max(Duration::from_millis(5)),
         None => Duration::from_secs(60),
     })
 }

@@ -38,7 +38,7 @@ fn packet(i: u64) -> Packet {
         WORDS[(i % 16) as usize],
         WORDS[(i / 16 % 16) as usize],
         WORDS[(i / 256 % 16) as usize],
-        if i % 1000 == 0 {
+        if i.is_multiple_of(1000) {
             "rare-marker"
         } else {
             "routine"
@@ -52,7 +52,7 @@ fn packet(i: u64) -> Packet {
         Urgency::Critical,
     ][(i % 5) as usize];
     p.impact.risk = [Risk::Low, Risk::Medium, Risk::High, Risk::Critical][(i % 4) as usize];
-    p.deadline = (i % 3 == 0).then(|| t(3600 + (i % 7200) as i64));
+    p.deadline = i.is_multiple_of(3).then(|| t(3600 + (i % 7200) as i64));
     p.created_at = t(i as i64);
     if i % 10 == 9 {
         p.status = PacketStatus::Decided;
