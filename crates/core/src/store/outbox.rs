@@ -7,6 +7,7 @@ use super::{clamp_limit, ledger, Store};
 use crate::error::{CoreError, Result};
 use crate::views::{DecisionView, DeliveryState};
 use chrono::{DateTime, Utc};
+use countersign_protocol::PacketStatus;
 use countersign_protocol::SignedDecision;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
@@ -192,6 +193,28 @@ impl Store {
                 }
             }
             load(tx, decision_id)
+        })
+    }
+
+    /// Close a pending packet as the endpoint's answer to our decision says, so the queue
+    /// reflects it at once instead of at the next feed change (which later overwrites this
+    /// with the endpoint's own record).
+    pub fn close_packet_locally(
+        &self,
+        packet_id: i64,
+        status: PacketStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        if status == PacketStatus::Pending {
+            return Ok(false);
+        }
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE packets SET status = ?2, body = json_set(body, '$.status', ?2), updated_ms = ?3
+                 WHERE id = ?1 AND status = 'pending'",
+                params![packet_id, status.as_str(), now.timestamp_millis()],
+            )?;
+            Ok(changed > 0)
         })
     }
 

@@ -64,8 +64,25 @@ pub struct EndpointClient {
     token: String,
 }
 
+/// Name the root cause ("Connection refused", "dns error") instead of reqwest's generic
+/// "error sending request", so the health line tells the user something useful.
 fn classify_send_error(e: reqwest::Error) -> CallError {
-    CallError::Offline(e.to_string())
+    let mut cause: &dyn std::error::Error = &e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let what = if e.is_timeout() {
+        "timed out".to_string()
+    } else {
+        cause.to_string()
+    };
+    match e.url() {
+        Some(url) => CallError::Offline(format!(
+            "cannot reach {}: {what}",
+            url.origin().ascii_serialization()
+        )),
+        None => CallError::Offline(what),
+    }
 }
 
 impl EndpointClient {

@@ -7,6 +7,7 @@ use super::SyncContext;
 use crate::error::{CoreError, Result};
 use crate::views::{DeliveryState, EngineEvent, Health};
 use chrono::{DateTime, Utc};
+use countersign_protocol::PacketStatus;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -61,10 +62,21 @@ pub async fn deliver_due(
                         winner.as_deref(),
                         now,
                     )?;
+                    ctx.store
+                        .close_packet_locally(item.packet_id, PacketStatus::Decided, now)?;
                     report.conflict += 1;
                     DeliveryState::Conflict
                 }
                 Ok(Submitted::Refused(code, msg)) => {
+                    let closed = match code.as_str() {
+                        "packet_expired" => Some(PacketStatus::Expired),
+                        "packet_withdrawn" => Some(PacketStatus::Withdrawn),
+                        _ => None,
+                    };
+                    if let Some(status) = closed {
+                        ctx.store
+                            .close_packet_locally(item.packet_id, status, now)?;
+                    }
                     let detail = format!("{code}: {msg}");
                     ctx.store.mark_final(
                         &item.decision_id,
@@ -95,6 +107,9 @@ pub async fn deliver_due(
                 decision_id: item.decision_id.clone(),
                 packet_id: item.packet_id,
                 state,
+            });
+            let _ = ctx.events.send(EngineEvent::QueueChanged {
+                packet_ids: vec![item.packet_id],
             });
         }
     }
