@@ -8,9 +8,32 @@
 
 use std::path::Path;
 
+/// Every command the UI may call; tauri-build turns each into an `allow-…` permission that
+/// capabilities/default.json grants, so the window can call these and nothing else.
+const COMMANDS: &[&str] = &[
+    "queue_list",
+    "queue_count",
+    "queue_stats",
+    "packet_get",
+    "decide",
+    "endpoints_list",
+    "endpoint_add",
+    "endpoint_remove",
+    "endpoint_enroll",
+    "reviewer_get",
+    "reviewer_set_name",
+    "key_info",
+    "quarantine_list",
+    "open_link",
+];
+
 fn main() {
     ensure_frontend_dist();
-    tauri_build::build();
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
 }
 
 fn ensure_frontend_dist() {
