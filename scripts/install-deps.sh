@@ -9,7 +9,7 @@ set -euo pipefail
 PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libayatana-appindicator3-dev
   libdbus-1-dev xvfb xauth webkit2gtk-driver dunst gnome-keyring libsecret-tools
-  dbus-x11 xdotool imagemagick curl
+  dbus-x11 xdotool imagemagick curl python3-venv
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
@@ -64,4 +64,13 @@ if ! cargo clippy --version >/dev/null 2>&1; then
   exit 1
 fi
 
-log "all ${#PACKAGES[@]} system packages present; $(rustc --version)"
+# --- Node.js (the UI: Vite 7 needs Node 20.19 or newer) ------------------------------
+node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || true)
+if [[ -z "$node_major" ]] || ((node_major < 20)) || ! command -v npm >/dev/null 2>&1; then
+  log "Node.js 20 or newer with npm is needed for the UI (found: $(node --version 2>/dev/null || echo none))."
+  log "Debian's nodejs package is too old; install Node 20+ from https://nodejs.org or with a"
+  log "version manager (e.g. 'fnm install 20'), then try again."
+  exit 1
+fi
+
+log "all ${#PACKAGES[@]} system packages present; $(rustc --version); node $(node --version)"

@@ -44,13 +44,20 @@ step() {
 }
 
 step "install dependencies" bash scripts/install-deps.sh </dev/null
+step "UI dependencies (npm ci)" npm --prefix ui ci --no-audit --no-fund
+step "UI typecheck" npm --prefix ui run typecheck
+step "UI lint" npm --prefix ui run lint
+step "UI unit tests (vitest, Tauri IPC mocks)" npm --prefix ui test
+step "UI build" npm --prefix ui run build
 step "format (cargo fmt --check)" cargo fmt --all -- --check
 step "lint (cargo clippy)" cargo clippy --workspace --all-targets -- -D warnings
 step "build CLI" cargo build -p countersign-cli
+step "HumanLayer SDKs (pip + npm)" bash scripts/humanlayer-env.sh </dev/null
+# Exports COUNTERSIGN_HL_PYTHON and COUNTERSIGN_HL_NODE_DIR for the HumanLayer system tests.
+eval "$(bash scripts/humanlayer-env.sh </dev/null)"
 step "workspace tests" scripts/session-bus.sh cargo test --workspace
 
 # Later steps go here, each as one `step` line, once the parts they test exist:
-#   - UI unit tests (vitest) in ui/
 #   - E2E: the real app window under Xvfb, driven through tauri-driver + WebKitWebDriver
 
 printf '\n==> all steps passed in %s\n' "$(elapsed_since "$total_start")"

@@ -31,6 +31,9 @@ fn main() {
     ensure_frontend_dist();
     tauri_build::try_build(
         tauri_build::Attributes::new()
+            // The shell's sources (capabilities included) live in src-tauri/, not at the
+            // package root where tauri-build would look by default.
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri-build failed");

@@ -6,7 +6,9 @@ mod commands;
 mod demo;
 mod error;
 
-use commands::AppEngine;
+pub use commands::AppEngine;
+pub use error::UiError;
+
 use countersign_core::{Engine, EngineConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -71,30 +73,34 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Attach every UI command to a builder (the real runtime here, the mock runtime in the
+/// IPC contract tests).
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::queue_list,
+        commands::queue_count,
+        commands::queue_stats,
+        commands::packet_get,
+        commands::decide,
+        commands::endpoints_list,
+        commands::endpoint_add,
+        commands::endpoint_remove,
+        commands::endpoint_enroll,
+        commands::reviewer_get,
+        commands::reviewer_set_name,
+        commands::key_info,
+        commands::quarantine_list,
+        commands::open_link,
+    ])
+}
+
 /// Builds and runs the Tauri application. Blocks until the last window is closed.
 ///
 /// # Panics
 ///
 /// Panics if the Tauri runtime cannot start (for example, no display is available).
 pub fn run() {
-    tauri::Builder::default()
-        .setup(setup)
-        .invoke_handler(tauri::generate_handler![
-            commands::queue_list,
-            commands::queue_count,
-            commands::queue_stats,
-            commands::packet_get,
-            commands::decide,
-            commands::endpoints_list,
-            commands::endpoint_add,
-            commands::endpoint_remove,
-            commands::endpoint_enroll,
-            commands::reviewer_get,
-            commands::reviewer_set_name,
-            commands::key_info,
-            commands::quarantine_list,
-            commands::open_link,
-        ])
+    with_commands(tauri::Builder::default().setup(setup))
         .run(tauri::generate_context!())
         .expect("error while running the Countersign desktop app");
 }

@@ -8,6 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use chrono::{DateTime, Utc};
 use countersign_protocol::limits::Limits;
 use countersign_protocol::validate::{validate_draft, validate_packet};
 use countersign_protocol::wire::{IDEMPOTENCY_HEADER, MAX_WAIT_SECONDS};
@@ -21,7 +22,7 @@ use crate::auth::AgentAuth;
 use crate::error::EndpointError;
 use crate::extract::{JsonBody, PacketId};
 use crate::state::AppState;
-use crate::store::{self, StoredDecision};
+use crate::store::{self, StoredDecision, Writer};
 
 /// Counter names in the `counters` table.
 pub const SUBMISSIONS_RECEIVED: &str = "decision_submissions_received";
@@ -163,11 +164,7 @@ pub async fn create_packet(
         }
         .into());
     }
-    validate_draft(&draft, &limits)?;
-    let packet = Packet::from_draft(uuid::Uuid::now_v7().to_string(), state.now(), draft);
-    // Fields can each be within limits and still add up to a packet desktops refuse.
-    let size = serde_json::to_vec(&packet).map_or(usize::MAX, |v| v.len());
-    validate_packet(&packet, size, &limits)?;
+    let packet = new_packet(state.now(), draft)?;
     let agent_token_hash = agent_token_hash.to_string();
     state
         .write(move |w| {
@@ -181,14 +178,32 @@ pub async fn create_packet(
                     return Ok((existing, false));
                 }
             }
-            store::insert_packet(w.conn(), &packet)?;
+            store_new_packet(w, &packet)?;
             if let Some(key) = &agent_key {
                 store::remember_agent_key(w.conn(), &agent_token_hash, key, &packet.id)?;
             }
-            w.append_change(ChangeKind::Created, &packet, Vec::new())?;
             Ok((packet, true))
         })
         .await
+}
+
+/// Validate a draft and build the packet it becomes (not stored yet).
+pub fn new_packet(now: DateTime<Utc>, draft: PacketDraft) -> Result<Packet, EndpointError> {
+    let limits = Limits::V1;
+    validate_draft(&draft, &limits)?;
+    let packet = Packet::from_draft(uuid::Uuid::now_v7().to_string(), now, draft);
+    // Fields can each be within limits and still add up to a packet desktops refuse.
+    let size = serde_json::to_vec(&packet).map_or(usize::MAX, |v| v.len());
+    validate_packet(&packet, size, &limits)?;
+    Ok(packet)
+}
+
+/// Store a new packet and announce it to desktops (the `created` change), inside the
+/// caller's transaction.
+pub fn store_new_packet(w: &mut Writer<'_>, packet: &Packet) -> Result<(), EndpointError> {
+    store::insert_packet(w.conn(), packet)?;
+    w.append_change(ChangeKind::Created, packet, Vec::new())?;
+    Ok(())
 }
 
 pub async fn load_packet(state: &AppState, id: String) -> Result<Packet, EndpointError> {

@@ -82,7 +82,14 @@ fn accept(
             let winner = earlier.last().map(|d| d.signed.clone());
             return Err(match winner {
                 Some(winner) => EndpointError::conflict("the packet was already decided", winner),
-                None => EndpointError::PacketDecided,
+                // Closed without a signed decision: the agent answered it directly
+                // (HumanLayer `/agent/.../respond`). Someone else still got there first.
+                None => EndpointError::Conflict {
+                    message: "the packet was already answered directly through the agent API \
+                              (an unsigned answer), before this decision arrived"
+                        .into(),
+                    winner: None,
+                },
             });
         }
     }

@@ -3,8 +3,10 @@
 //! One axum server with two faces: the *desktop face* (reviewer tokens) serves the change
 //! feed, the SSE push stream, decision submission and reviewer enrollment; the *agent
 //! face* (agent tokens) lets agents create review packets, long-poll their decisions and
-//! withdraw them. State lives in one SQLite file. A deadline ticker applies timeout
-//! policies, and an optional demo mode plays realistic agents against the same code paths.
+//! withdraw them, and a HumanLayer-compatible API (`/humanlayer/v1`) serves unmodified
+//! HumanLayer-SDK agents through the same packets. State lives in one SQLite file. A
+//! deadline ticker applies timeout policies, and an optional demo mode plays realistic
+//! agents against the same code paths.
 //!
 //! Time is injected ([`Now`]) so tests can move the clock without sleeping.
 
@@ -17,6 +19,7 @@ mod desktop;
 mod error;
 mod events;
 mod extract;
+mod humanlayer;
 mod state;
 mod store;
 
@@ -224,6 +227,7 @@ fn router(state: state::AppState) -> Router {
             post(agent::withdraw_review),
         )
         .route("/v1/agent/stats", get(agent::stats))
+        .nest(humanlayer::BASE_PATH, humanlayer::router())
         .fallback(|| async { EndpointError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|| async { EndpointError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

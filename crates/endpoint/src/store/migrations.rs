@@ -72,8 +72,34 @@ CREATE TABLE decision_acceptances (
 ) STRICT, WITHOUT ROWID;
 "#;
 
+/// The HumanLayer-compatible agent API: which packet each HumanLayer call became, the spec
+/// the agent sent (echoed back to the SDK), and answers given without a signature.
+const V2_HUMANLAYER: &str = r#"
+-- One row per HumanLayer function call or contact request. call_ids are chosen by the
+-- agent, so they are scoped per agent token (stored as its SHA-256) and per kind.
+CREATE TABLE humanlayer_calls (
+    agent_token_hash TEXT NOT NULL,
+    kind             TEXT NOT NULL CHECK (kind IN ('function_call', 'human_contact')),
+    call_id          TEXT NOT NULL,
+    run_id           TEXT NOT NULL,
+    packet_id        TEXT NOT NULL UNIQUE REFERENCES packets (id),
+    spec             TEXT NOT NULL,
+    -- An answer given through /agent/.../respond: JSON, never signed by a reviewer.
+    unsigned_answer  TEXT,
+    PRIMARY KEY (agent_token_hash, kind, call_id)
+) STRICT, WITHOUT ROWID;
+
+-- Every escalate_email request as received, in order (append-only).
+CREATE TABLE humanlayer_escalations (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    packet_id   TEXT NOT NULL REFERENCES packets (id),
+    body        TEXT NOT NULL,
+    received_ms INTEGER NOT NULL
+) STRICT;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1_INITIAL)])
+    Migrations::new(vec![M::up(V1_INITIAL), M::up(V2_HUMANLAYER)])
 }
 
 #[cfg(test)]

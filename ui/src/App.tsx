@@ -1,0 +1,50 @@
+import { useState } from "react";
+import { EndpointsView } from "./endpoints/EndpointsView";
+import { QuarantineView } from "./quarantine/QuarantineView";
+import { QueueView } from "./queue/QueueView";
+import { ShortcutHelp } from "./shell/ShortcutHelp";
+import { useShortcuts } from "./shell/Shortcuts";
+import { StatusBar } from "./shell/StatusBar";
+
+type View = "queue" | "endpoints" | "quarantine";
+const VIEWS: { id: View; label: string }[] = [
+  { id: "queue", label: "Queue" },
+  { id: "endpoints", label: "Endpoints" },
+  { id: "quarantine", label: "Quarantine" },
+];
+
+export function App() {
+  const [view, setView] = useState<View>("queue");
+  const [help, setHelp] = useState(false);
+  useShortcuts({ "?": () => setHelp(true) });
+
+  return (
+    <div className="app">
+      <header className="top-bar">
+        <h1>Countersign</h1>
+        <nav aria-label="Views">
+          {VIEWS.map((v) => (
+            <button
+              key={v.id}
+              type="button"
+              aria-current={view === v.id ? "page" : undefined}
+              onClick={() => setView(v.id)}
+            >
+              {v.label}
+            </button>
+          ))}
+        </nav>
+        <button type="button" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
+          ?
+        </button>
+      </header>
+      <main className="main">
+        {view === "queue" ? <QueueView /> : null}
+        {view === "endpoints" ? <EndpointsView /> : null}
+        {view === "quarantine" ? <QuarantineView /> : null}
+      </main>
+      <StatusBar />
+      {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+// The only module that talks to the Tauri shell. Components call these typed functions;
+// every failure is normalised to a BackendError {code, message} so the UI can always show
+// something meaningful, even for errors that did not come from src-tauri/error.rs.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  BackendError,
+  DecideRequest,
+  DecisionView,
+  EndpointView,
+  EngineEvent,
+  KeyInfo,
+  NewEndpointRequest,
+  PacketSummary,
+  PacketView,
+  QuarantinedPacket,
+  QueueQuery,
+  QueueStats,
+  ReviewerRef,
+} from "./types";
+
+export const ENGINE_EVENT = "engine-event";
+
+export function isBackendError(e: unknown): e is BackendError {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as BackendError).code === "string" &&
+    typeof (e as BackendError).message === "string"
+  );
+}
+
+export function toBackendError(e: unknown): BackendError {
+  if (isBackendError(e)) return { code: e.code, message: e.message };
+  if (e instanceof Error) return { code: "ui_error", message: e.message };
+  return { code: "unknown", message: typeof e === "string" ? e : JSON.stringify(e) };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toBackendError(e);
+  }
+}
+
+export const backend = {
+  queueList: (query: QueueQuery) => call<PacketSummary[]>("queue_list", { query }),
+  queueCount: (query: QueueQuery) => call<number>("queue_count", { query }),
+  queueStats: () => call<QueueStats>("queue_stats"),
+  packetGet: (id: number) => call<PacketView>("packet_get", { id }),
+  decide: (id: number, request: DecideRequest) => call<DecisionView>("decide", { id, request }),
+  endpointsList: () => call<EndpointView[]>("endpoints_list"),
+  endpointAdd: (request: NewEndpointRequest) => call<EndpointView>("endpoint_add", { request }),
+  endpointRemove: (id: string) => call<null>("endpoint_remove", { id }),
+  endpointEnroll: (id: string) => call<EndpointView>("endpoint_enroll", { id }),
+  reviewerGet: () => call<ReviewerRef>("reviewer_get"),
+  reviewerSetName: (name: string) => call<ReviewerRef>("reviewer_set_name", { name }),
+  keyInfo: () => call<KeyInfo>("key_info"),
+  quarantineList: (limit: number) => call<QuarantinedPacket[]>("quarantine_list", { limit }),
+  openLink: (url: string) => call<null>("open_link", { url }),
+};
+
+/** Subscribes to engine events; resolves to the unsubscribe function. */
+export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<UnlistenFn> {
+  return listen<EngineEvent>(ENGINE_EVENT, (e) => handler(e.payload));
+}

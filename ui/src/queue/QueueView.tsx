@@ -1,0 +1,85 @@
+import { useCallback, useRef, useState } from "react";
+import { backend } from "../backend";
+import { PacketView } from "../packet/PacketView";
+import { ErrorMessage } from "../shell/ErrorMessage";
+import { useShortcuts } from "../shell/Shortcuts";
+import { useAsync } from "../shell/useAsync";
+import { useEngineEvent } from "../shell/useEngineEvent";
+import type { QueueQuery } from "../types";
+import { QueueFilters } from "./QueueFilters";
+import { QueueList } from "./QueueList";
+import { useQueue } from "./useQueue";
+
+/** The default view is the work to do: pending packets. */
+export const DEFAULT_QUERY: QueueQuery = { status: "pending" };
+
+interface Selection {
+  id: number;
+  /** Where the packet was when selected; keeps j/k meaningful if it leaves the list. */
+  index: number;
+}
+
+export function QueueView() {
+  const [query, setQuery] = useState<QueueQuery>(DEFAULT_QUERY);
+  const [selection, setSelection] = useState<Selection>();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const queue = useQueue(query);
+  const endpoints = useAsync(() => backend.endpointsList(), []);
+
+  useEngineEvent((e) => {
+    if (e.type === "queue_changed") queue.refresh();
+  });
+
+  // Follow the selected packet if a refresh moved it; otherwise stay at the old index.
+  const liveIndex = selection ? queue.indexOf(selection.id) : -1;
+  const selectedIndex = liveIndex >= 0 ? liveIndex : (selection?.index ?? -1);
+
+  const { row } = queue;
+  const selectIndex = useCallback(
+    (index: number) => {
+      const r = row(index);
+      if (r) setSelection({ id: r.id, index });
+    },
+    [row],
+  );
+
+  const move = (delta: number) => {
+    const count = queue.count ?? 0;
+    if (count === 0) return;
+    const next = selectedIndex < 0 ? 0 : Math.min(count - 1, Math.max(0, selectedIndex + delta));
+    selectIndex(next);
+  };
+
+  useShortcuts({
+    j: () => move(1),
+    ArrowDown: () => move(1),
+    k: () => move(-1),
+    ArrowUp: () => move(-1),
+    "/": () => searchRef.current?.focus(),
+  });
+
+  return (
+    <div className="queue-view">
+      <section className="queue-pane" aria-label="Queue">
+        <QueueFilters
+          value={query}
+          onChange={(q) => setQuery(q)}
+          endpoints={endpoints.data ?? []}
+          searchRef={searchRef}
+        />
+        <p className="queue-count" aria-live="polite">
+          {queue.count === undefined ? "Loading…" : `${queue.count} packet${queue.count === 1 ? "" : "s"}`}
+        </p>
+        <ErrorMessage error={queue.error} context="Could not load the queue" />
+        <QueueList queue={queue} selectedIndex={selectedIndex} onSelect={selectIndex} />
+      </section>
+      <section className="packet-pane" aria-label="Packet">
+        {selection ? (
+          <PacketView key={selection.id} id={selection.id} />
+        ) : (
+          <p className="placeholder">Select a packet (j / k or click). Press ? for shortcuts.</p>
+        )}
+      </section>
+    </div>
+  );
+}
