@@ -5,6 +5,7 @@
 mod commands;
 mod demo;
 mod error;
+mod tray;
 
 pub use commands::AppEngine;
 pub use error::UiError;
@@ -38,6 +39,11 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         &keyring_service(),
     ))?);
     app.manage(AppEngine(engine.clone()));
+
+    match tray::install(&handle, engine.clone()) {
+        Ok(icon) => tray::follow_queue(handle.clone(), icon, engine.clone()),
+        Err(e) => tracing::warn!(error = %e, "no tray icon on this desktop"),
+    }
 
     let mut events = engine.subscribe();
     let forward = handle.clone();
@@ -100,7 +106,15 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
 ///
 /// Panics if the Tauri runtime cannot start (for example, no display is available).
 pub fn run() {
-    with_commands(tauri::Builder::default().setup(setup))
+    let builder = tauri::Builder::default()
+        // A second launch focuses the running window instead of opening another engine on
+        // the same database.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main_window(app)
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .setup(setup);
+    with_commands(builder)
         .run(tauri::generate_context!())
         .expect("error while running the Countersign desktop app");
 }

@@ -93,6 +93,7 @@ pub struct SyncReport {
 
 const SETTING_REVIEWER_ID: &str = "reviewer.id";
 const SETTING_DISPLAY_NAME: &str = "reviewer.display_name";
+const SETTING_NOTIFICATIONS_PAUSED: &str = "notifications.paused";
 
 pub struct Engine {
     store: Arc<Store>,
@@ -196,6 +197,18 @@ impl Engine {
         }
         self.store.set_setting(SETTING_DISPLAY_NAME, name)?;
         self.reviewer()
+    }
+
+    /// Whether the reviewer paused notifications (tray menu, settings).
+    pub fn notifications_paused(&self) -> Result<bool> {
+        Ok(self.store.setting(SETTING_NOTIFICATIONS_PAUSED)?.as_deref() == Some("true"))
+    }
+
+    pub fn set_notifications_paused(&self, paused: bool) -> Result<()> {
+        self.store.set_setting(
+            SETTING_NOTIFICATIONS_PAUSED,
+            if paused { "true" } else { "false" },
+        )
     }
 
     pub fn key_info(&self) -> Result<KeyInfo> {
