@@ -52,6 +52,9 @@ step "UI build" npm --prefix ui run build
 step "format (cargo fmt --check)" cargo fmt --all -- --check
 step "lint (cargo clippy)" cargo clippy --workspace --all-targets -- -D warnings
 step "build CLI" cargo build -p countersign-cli
+step "Python venv (audit export verifiers)" bash scripts/python-env.sh </dev/null
+COUNTERSIGN_PYTHON="$(bash scripts/python-env.sh </dev/null)/bin/python"
+export COUNTERSIGN_PYTHON
 step "HumanLayer SDKs (pip + npm)" bash scripts/humanlayer-env.sh </dev/null
 # Exports COUNTERSIGN_HL_PYTHON and COUNTERSIGN_HL_NODE_DIR for the HumanLayer system tests.
 eval "$(bash scripts/humanlayer-env.sh </dev/null)"

@@ -60,6 +60,9 @@ pub enum Command {
     /// Audit ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Export the audit trail for compliance, or verify an export offline.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Packets that failed validation and were set aside.
     Quarantine {
         #[arg(long, default_value_t = 50)]
@@ -71,7 +74,54 @@ pub enum Command {
         packets: u32,
         #[arg(long, default_value_t = 300)]
         decisions: u32,
+        /// Ledger entries for the audit export + verify figures (0 to skip).
+        #[arg(long, default_value_t = 1_000_000)]
+        audit_entries: u32,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Export signed decisions with the ledger segment they rely on (CSV, JSONL, signed
+    /// manifest) into a new directory.
+    Export(AuditExportArgs),
+    /// Check an export offline: manifest signature, chain, every JWS, digests, files.
+    /// Exits 3 naming the first bad entry.
+    Verify {
+        dir: PathBuf,
+        /// Also require that the manifest is signed by this key id.
+        #[arg(long)]
+        expect_key: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditExportArgs {
+    /// A new (or empty) directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Decided at or after: YYYY-MM-DD (UTC midnight) or RFC 3339.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Decided before: RFC 3339, or YYYY-MM-DD (that whole day included).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Endpoint name or id.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    #[arg(long)]
+    pub agent: Option<String>,
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Reviewer id or printed name.
+    #[arg(long)]
+    pub reviewer: Option<String>,
+    /// approve, edit, reject, respond, escalate or ignore.
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Show argument digests instead of the arguments in the readable columns.
+    #[arg(long)]
+    pub digests_only: bool,
 }
 
 #[derive(Subcommand, Debug)]

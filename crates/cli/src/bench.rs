@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 struct Figure {
-    name: &'static str,
+    name: String,
     value: String,
     target: &'static str,
 }
@@ -96,7 +96,7 @@ fn synthetic_change(i: u32) -> Value {
     })
 }
 
-pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
+pub async fn run(packets: u32, decisions: u32, audit_entries: u32, json_out: bool) -> CliResult {
     let dir = tempfile::tempdir()?;
     let engine = Arc::new(Engine::open(EngineConfig {
         data_dir: dir.path().join("client"),
@@ -128,7 +128,7 @@ pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
     let secs = started.elapsed().as_secs_f64();
     drop(changes);
     figures.push(Figure {
-        name: "ingest into SQLite",
+        name: "ingest into SQLite".into(),
         value: format!(
             "{:.0} packets/s ({} packets in {:.2} s)",
             packets as f64 / secs,
@@ -185,7 +185,7 @@ pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
         }
     }
     figures.push(Figure {
-        name: "search/filter over the queue (first page of 200)",
+        name: "search/filter over the queue (first page of 200)".into(),
         value: p50_p99(samples),
         target: "< 20 ms",
     });
@@ -212,7 +212,7 @@ pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
         samples.push(t.elapsed());
     }
     figures.push(Figure {
-        name: "decide (sign + fsynced commit)",
+        name: "decide (sign + fsynced commit)".into(),
         value: p50_p99(samples),
         target: "p99 < 10 ms",
     });
@@ -221,15 +221,27 @@ pub async fn run(packets: u32, decisions: u32, json_out: bool) -> CliResult {
     // Delivery to a loopback endpoint, and packet visibility through SSE.
     let (visible, delivery) = loopback(&engine, dir.path(), decisions).await?;
     figures.push(Figure {
-        name: "agent create -> visible in local queue (SSE)",
+        name: "agent create -> visible in local queue (SSE)".into(),
         value: visible,
         target: "push, not polling",
     });
     figures.push(Figure {
-        name: "decide -> acknowledged by loopback endpoint",
+        name: "decide -> acknowledged by loopback endpoint".into(),
         value: delivery,
         target: "p50 < 50 ms",
     });
+
+    if audit_entries > 0 {
+        let audit =
+            tokio::task::block_in_place(|| crate::bench_audit::run(dir.path(), audit_entries))?;
+        for (name, value, target) in audit {
+            figures.push(Figure {
+                name,
+                value,
+                target,
+            });
+        }
+    }
 
     if json_out {
         let out: Vec<Value> = figures

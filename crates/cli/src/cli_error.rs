@@ -13,6 +13,8 @@ pub enum CliError {
     Endpoint(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("export is not intact: {0}")]
+    ExportInvalid(String),
 }
 
 impl CliError {
@@ -22,13 +24,15 @@ impl CliError {
             CliError::Usage(_) => "usage",
             CliError::Endpoint(_) => "endpoint",
             CliError::Io(_) => "io",
+            CliError::ExportInvalid(_) => "export_invalid",
         }
     }
 
     pub fn exit_code(&self) -> ExitCode {
         match self {
             CliError::Usage(_) => ExitCode::from(2),
-            CliError::Core(countersign_core::CoreError::LedgerBroken { .. }) => ExitCode::from(3),
+            CliError::Core(countersign_core::CoreError::LedgerBroken { .. })
+            | CliError::ExportInvalid(_) => ExitCode::from(3),
             _ => ExitCode::FAILURE,
         }
     }

@@ -124,17 +124,25 @@ pub async fn run(cli: Cli) -> CliResult {
             );
             Ok(())
         }
+        Command::Audit(AuditCommand::Export(args)) => {
+            crate::audit::export(&open_engine(&cli)?, args, json)
+        }
+        Command::Audit(AuditCommand::Verify { dir, expect_key }) => {
+            crate::audit::verify(dir, expect_key.as_deref(), json)
+        }
         Command::Quarantine { limit } => {
             render::quarantine(&open_engine(&cli)?.quarantine(*limit)?, json);
             Ok(())
         }
-        Command::Bench { packets, decisions } => {
-            crate::bench::run(*packets, *decisions, json).await
-        }
+        Command::Bench {
+            packets,
+            decisions,
+            audit_entries,
+        } => crate::bench::run(*packets, *decisions, *audit_entries, json).await,
     }
 }
 
-fn parse_enum<T>(what: &str, raw: &str, parse: impl Fn(&str) -> Option<T>) -> CliResult<T> {
+pub fn parse_enum<T>(what: &str, raw: &str, parse: impl Fn(&str) -> Option<T>) -> CliResult<T> {
     parse(raw).ok_or_else(|| CliError::Usage(format!("unknown {what} `{raw}`")))
 }
 

@@ -2,7 +2,9 @@
 //! tests and the README use it to run an endpoint, sync, list, show and decide.
 
 mod args;
+mod audit;
 mod bench;
+mod bench_audit;
 mod cli_error;
 mod commands;
 mod render;

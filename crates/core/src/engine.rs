@@ -426,6 +426,30 @@ impl Engine {
         self.store.verify_ledger()
     }
 
+    /// Export the decisions `filter` selects, with the ledger segment they rely on, into
+    /// `options.out`; the manifest is signed with this reviewer's key. Reads one snapshot
+    /// on its own connection, so deciding goes on meanwhile. `progress` is called every
+    /// thousand rows; setting `cancel` stops the export and removes its files.
+    pub fn export_audit(
+        &self,
+        filter: &crate::audit::AuditFilter,
+        options: &crate::audit::ExportOptions,
+        progress: &mut dyn FnMut(&crate::audit::ExportProgress),
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<crate::audit::ExportSummary> {
+        let key = self.key()?;
+        crate::audit::export(
+            &self.store,
+            &key,
+            self.reviewer()?,
+            filter,
+            options,
+            self.clock.now(),
+            progress,
+            cancel,
+        )
+    }
+
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }

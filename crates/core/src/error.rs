@@ -29,6 +29,10 @@ pub enum CoreError {
     Offline(String),
     #[error("audit ledger broken at entry {seq}: {reason}")]
     LedgerBroken { seq: i64, reason: String },
+    #[error("cancelled")]
+    Cancelled,
+    #[error("file error: {0}")]
+    Io(String),
 }
 
 impl CoreError {
@@ -46,6 +50,8 @@ impl CoreError {
             CoreError::Unauthorized(_) => "unauthorized",
             CoreError::Offline(_) => "offline",
             CoreError::LedgerBroken { .. } => "ledger_broken",
+            CoreError::Cancelled => "cancelled",
+            CoreError::Io(_) => "io",
         }
     }
 }
@@ -59,6 +65,12 @@ impl From<rusqlite::Error> for CoreError {
 impl From<rusqlite_migration::Error> for CoreError {
     fn from(e: rusqlite_migration::Error) -> Self {
         CoreError::Database(format!("migration: {e}"))
+    }
+}
+
+impl From<std::io::Error> for CoreError {
+    fn from(e: std::io::Error) -> Self {
+        CoreError::Io(e.to_string())
     }
 }
 

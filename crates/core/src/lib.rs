@@ -3,6 +3,7 @@
 //! survives restarts, and the hash-chained audit ledger. The desktop shell and the CLI
 //! both drive it through [`engine::Engine`].
 
+pub mod audit;
 pub mod clock;
 pub mod engine;
 pub mod error;

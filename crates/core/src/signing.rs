@@ -73,6 +73,11 @@ impl ReviewerKey {
         self.signing.verifying_key()
     }
 
+    /// Sign arbitrary bytes (an export manifest) as a detached compact JWS.
+    pub fn sign_detached(&self, payload: &[u8], typ: &str) -> String {
+        jws::sign_detached(payload, &self.signing, typ)
+    }
+
     /// Sign a record whose `key_id` is this key's id.
     pub fn sign(&self, record: &DecisionRecord) -> String {
         debug_assert_eq!(record.key_id, self.key_id);

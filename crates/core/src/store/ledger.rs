@@ -85,9 +85,9 @@ pub(super) fn append(
     Ok(seq)
 }
 
-type RawEntry = (i64, i64, String, String, String, String, String);
+pub(super) type RawEntry = (i64, i64, String, String, String, String, String);
 
-fn raw_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+pub(super) fn raw_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -99,7 +99,7 @@ fn raw_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
     ))
 }
 
-fn to_entry(raw: RawEntry) -> std::result::Result<LedgerEntry, serde_json::Error> {
+pub(super) fn to_entry(raw: RawEntry) -> std::result::Result<LedgerEntry, serde_json::Error> {
     let (seq, at_ms, kind, subject, payload, prev_hash, hash) = raw;
     Ok(LedgerEntry {
         seq,
@@ -112,7 +112,7 @@ fn to_entry(raw: RawEntry) -> std::result::Result<LedgerEntry, serde_json::Error
     })
 }
 
-const SELECT_ENTRIES: &str =
+pub(super) const SELECT_ENTRIES: &str =
     "SELECT seq, at_ms, kind, subject, payload, prev_hash, hash FROM ledger";
 
 impl Store {

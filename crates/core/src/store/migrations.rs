@@ -115,9 +115,15 @@ CREATE TABLE settings (
 );
 "#;
 
+/// Audit export: a decision's ledger entries (signed/received, sent, final state) are
+/// found by subject, and an export walks decisions in the order they entered the chain.
+const V2_LEDGER_SUBJECT: &str = r#"
+CREATE INDEX ledger_subject ON ledger(subject, seq);
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1_SCHEMA)])
+    Migrations::new(vec![M::up(V1_SCHEMA), M::up(V2_LEDGER_SUBJECT)])
 }
 
 #[cfg(test)]

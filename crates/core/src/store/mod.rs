@@ -5,6 +5,7 @@
 //! One connection behind a mutex: SQLite serializes writers anyway, and every public
 //! method holds the lock only for one short statement or transaction.
 
+pub mod audit;
 mod convert;
 mod decisions;
 mod endpoints;
@@ -15,6 +16,7 @@ mod migrations;
 mod outbox;
 mod queue;
 mod settings;
+pub mod synthetic;
 #[cfg(test)]
 mod tests;
 

@@ -45,8 +45,17 @@ fn existing_file_is_migrated_and_data_kept() {
     let scratch: i64 = conn
         .query_row("SELECT x FROM scratch", [], |r| r.get(0))
         .unwrap();
-    assert_eq!((version, scratch), (1, 1));
+    // V1 schema, then V2 (the ledger's subject index for audit exports).
+    assert_eq!((version, scratch), (2, 1));
     assert_eq!(migrations().pending_migrations(&conn).unwrap(), 0);
+    let index: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'ledger_subject'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 1);
 }
 
 #[test]

@@ -1,0 +1,258 @@
+//! Offline verification of an export directory, with no database and no keyring: the
+//! manifest signature, the ledger segment's chain, then every row (see `verify_rows`),
+//! then file digests and counts. Stops at the first bad entry and names it.
+
+use super::hashing::HashingLines;
+use super::manifest::{verify_manifest, Manifest};
+use super::row::ref_fingerprint;
+use super::verify_rows::check_rows;
+use super::{LEDGER_JSONL, MANIFEST_JSON, MANIFEST_JWS};
+use crate::store::ledger::{entry_hash, GENESIS};
+use crate::views::LedgerEntry;
+use serde::Serialize;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+use std::time::Instant;
+
+/// The first thing found wrong in an export, located as precisely as possible.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VerifyFailure {
+    pub file: String,
+    /// 1-based row of decisions.jsonl / decisions.csv.
+    pub row: Option<u64>,
+    /// Ledger sequence number.
+    pub seq: Option<i64>,
+    pub decision_id: Option<String>,
+    pub reason: String,
+}
+
+impl VerifyFailure {
+    pub fn file(file: &str, reason: impl Into<String>) -> Self {
+        VerifyFailure {
+            file: file.into(),
+            row: None,
+            seq: None,
+            decision_id: None,
+            reason: reason.into(),
+        }
+    }
+
+    fn entry(seq: i64, reason: impl Into<String>) -> Self {
+        VerifyFailure {
+            seq: Some(seq),
+            ..Self::file(LEDGER_JSONL, reason)
+        }
+    }
+}
+
+impl std::fmt::Display for VerifyFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(row) = self.row {
+            write!(f, " row {row}")?;
+        }
+        if let Some(seq) = self.seq {
+            write!(f, " ledger entry {seq}")?;
+        }
+        if let Some(id) = &self.decision_id {
+            write!(f, " (decision {id})")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// Outcome of [`verify_export`].
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub failure: Option<VerifyFailure>,
+    pub decisions: u64,
+    pub ledger_entries: u64,
+    pub signatures_verified: u64,
+    /// Rows signed by keys this export does not carry (learned from the endpoint).
+    pub signatures_unverifiable: u64,
+    pub signer_key_id: Option<String>,
+    pub chain_head_seq: Option<i64>,
+    pub chain_head: Option<String>,
+    /// Time spent on the ledger chain and on the rows (signatures included), in seconds.
+    pub ledger_seconds: f64,
+    pub rows_seconds: f64,
+}
+
+/// Verify the export in `dir`. Never panics on hostile input; any problem is a failure.
+pub fn verify_export(dir: &Path) -> VerifyReport {
+    let mut report = VerifyReport::default();
+    if let Err(f) = run(dir, &mut report) {
+        report.failure = Some(f);
+    }
+    report.ok = report.failure.is_none();
+    report
+}
+
+fn run(dir: &Path, report: &mut VerifyReport) -> Result<(), VerifyFailure> {
+    let bytes = std::fs::read(dir.join(MANIFEST_JSON))
+        .map_err(|e| VerifyFailure::file(MANIFEST_JSON, format!("cannot read: {e}")))?;
+    let detached = std::fs::read_to_string(dir.join(MANIFEST_JWS))
+        .map_err(|e| VerifyFailure::file(MANIFEST_JWS, format!("cannot read: {e}")))?;
+    let manifest =
+        verify_manifest(&bytes, &detached).map_err(|r| VerifyFailure::file(MANIFEST_JSON, r))?;
+    report.signer_key_id = Some(manifest.signer_key_id.clone());
+
+    let started = Instant::now();
+    let ledger = check_ledger(dir, &manifest)?;
+    report.ledger_seconds = started.elapsed().as_secs_f64();
+    report.ledger_entries = ledger.fingerprints.len() as u64;
+    report.chain_head_seq = Some(manifest.ledger.head_seq);
+    report.chain_head = Some(manifest.ledger.head_hash.clone());
+
+    let started = Instant::now();
+    check_rows(dir, &manifest, &ledger, report)?;
+    report.rows_seconds = started.elapsed().as_secs_f64();
+    Ok(())
+}
+
+/// What the row checks need from the ledger segment.
+pub struct LedgerIndex {
+    pub first_seq: i64,
+    /// [`ref_fingerprint`] of each entry, by `seq - first_seq`.
+    pub fingerprints: Vec<[u8; 32]>,
+}
+
+impl LedgerIndex {
+    pub fn fingerprint(&self, seq: i64) -> Option<&[u8; 32]> {
+        let idx = usize::try_from(seq.checked_sub(self.first_seq)?).ok()?;
+        self.fingerprints.get(idx)
+    }
+}
+
+fn fingerprint_of(e: &LedgerEntry) -> [u8; 32] {
+    let field = |k: &str| e.payload.get(k).and_then(|v| v.as_str()).unwrap_or("");
+    let (jws, args, packet) = match e.kind.as_str() {
+        "decision_signed" => (
+            field("jws_sha256"),
+            field("args_digest"),
+            field("packet_digest"),
+        ),
+        "decision_received" => (field("jws_sha256"), "", ""),
+        _ => ("", "", ""),
+    };
+    ref_fingerprint(&e.kind, &e.subject, &e.hash, jws, args, packet)
+}
+
+fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFailure> {
+    let span = &manifest.ledger;
+    let file = File::open(dir.join(LEDGER_JSONL))
+        .map_err(|e| VerifyFailure::file(LEDGER_JSONL, format!("cannot read: {e}")))?;
+    let mut lines = HashingLines::new(BufReader::with_capacity(1 << 20, file));
+    let first_seq = span.first_seq.unwrap_or(span.head_seq + 1);
+    let mut prev = span.first_prev_hash.clone().unwrap_or_default();
+    if first_seq == 1 && prev != GENESIS {
+        return Err(VerifyFailure::entry(
+            1,
+            "the first entry's prev_hash must be the genesis hash",
+        ));
+    }
+    let mut expected = first_seq;
+    let mut fingerprints = Vec::new();
+    let io = |e: std::io::Error| VerifyFailure::file(LEDGER_JSONL, format!("cannot read: {e}"));
+    while let Some(line) = lines.next_line().map_err(io)? {
+        let broken = |reason: String| VerifyFailure::entry(expected, reason);
+        let entry: LedgerEntry = serde_json::from_slice(line)
+            .map_err(|e| broken(format!("not a ledger entry ({e}); the line was changed")))?;
+        if entry.seq != expected {
+            return Err(broken(if entry.seq > expected {
+                format!(
+                    "entry {expected} is missing (the next line holds entry {})",
+                    entry.seq
+                )
+            } else {
+                format!(
+                    "entry {} appears where entry {expected} belongs (entries moved)",
+                    entry.seq
+                )
+            }));
+        }
+        if serde_json::to_vec(&entry).ok().as_deref() != Some(line) {
+            return Err(broken(
+                "the line differs from the exported form (entry changed)".into(),
+            ));
+        }
+        if entry.prev_hash != prev {
+            return Err(broken(
+                "prev_hash does not match the previous entry's hash (entry removed, moved or changed)"
+                    .into(),
+            ));
+        }
+        let hash = entry_hash(
+            &prev,
+            entry.seq,
+            entry.at,
+            &entry.kind,
+            &entry.subject,
+            &entry.payload,
+        );
+        if hash != entry.hash {
+            return Err(broken(
+                "content does not match its hash (entry changed)".into(),
+            ));
+        }
+        fingerprints.push(fingerprint_of(&entry));
+        prev = entry.hash;
+        expected += 1;
+    }
+    if span.first_seq.is_some() && expected - 1 != span.head_seq {
+        return Err(VerifyFailure::entry(
+            expected,
+            format!(
+                "entry {expected} is missing: the segment must end at the chain head, entry {}",
+                span.head_seq
+            ),
+        ));
+    }
+    if span.first_seq.is_some() && prev != span.head_hash {
+        return Err(VerifyFailure::entry(
+            span.head_seq,
+            "the chain head differs from the manifest",
+        ));
+    }
+    let (sha256, bytes) = lines.finish().map_err(io)?;
+    check_file_digest(
+        manifest,
+        LEDGER_JSONL,
+        &sha256,
+        bytes,
+        fingerprints.len() as u64,
+    )?;
+    Ok(LedgerIndex {
+        first_seq,
+        fingerprints,
+    })
+}
+
+/// Compare a file's digest, size and row count with the manifest.
+pub fn check_file_digest(
+    manifest: &Manifest,
+    name: &str,
+    sha256: &str,
+    bytes: u64,
+    rows: u64,
+) -> Result<(), VerifyFailure> {
+    let listed = manifest
+        .files
+        .get(name)
+        .ok_or_else(|| VerifyFailure::file(name, "not listed in the manifest"))?;
+    if listed.rows != rows {
+        return Err(VerifyFailure::file(
+            name,
+            format!("{rows} rows, the manifest lists {}", listed.rows),
+        ));
+    }
+    if listed.sha256 != sha256 || listed.bytes != bytes {
+        return Err(VerifyFailure::file(
+            name,
+            "the file's SHA-256 differs from the manifest (file changed)",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Per-row checks that need no other row: the signed record inside the JWS against the
+//! row (digests recomputed), and the row's ledger references against the exported chain.
+
+use super::row::{ref_fingerprint, state_from_refs, ExportRow};
+use super::verify::LedgerIndex;
+use chrono::DateTime;
+use countersign_protocol::digest::{args_digest, sha256_hex};
+use countersign_protocol::jws::{self, ParsedJws};
+use serde_json::Value;
+
+/// The record inside the JWS must say what the row says; digests must recompute.
+pub fn check_record(row: &ExportRow, digests_only: bool) -> Result<ParsedJws, String> {
+    let parsed = jws::parse(&row.jws).map_err(|e| format!("JWS: {e}"))?;
+    let rec = parsed.record().map_err(|e| format!("JWS: {e}"))?;
+    if rec.key_id != parsed.header.kid || rec.key_id != row.key_id {
+        return Err("key id differs between JWS header, signed record and row".into());
+    }
+    let same = rec.decision_id == row.decision_id
+        && rec.outcome == row.outcome
+        && rec.meaning == row.meaning
+        && rec.reviewer.display_name == row.signer_name
+        && rec.reviewer.id == row.signer_id
+        && rec.decided_at == row.decided_at
+        && rec.reason == row.reason
+        && rec.response == row.response
+        && rec.packet_id == row.packet_id
+        && rec.packet_digest == row.packet_digest
+        && rec.args_digest == row.args_digest;
+    if !same {
+        return Err("the row differs from the signed record in its JWS".into());
+    }
+    if rec.meaning != rec.outcome.meaning() {
+        return Err(format!(
+            "meaning `{}` does not match outcome `{}`",
+            rec.meaning, rec.outcome
+        ));
+    }
+    if rec.final_args.as_ref().map(args_digest) != rec.args_digest {
+        return Err("args_digest does not match the signed final_args".into());
+    }
+    if digests_only {
+        if row.final_args.is_some() || row.proposed_args.is_some() {
+            return Err("a digests-only export shows arguments".into());
+        }
+    } else {
+        if row.final_args != rec.final_args {
+            return Err("final_args differ from the signed record".into());
+        }
+        let proposed = row.proposed_args.clone().unwrap_or(Value::Null);
+        if args_digest(&proposed) != row.proposed_args_digest {
+            return Err("proposed_args_digest does not match proposed_args".into());
+        }
+    }
+    let local = DateTime::parse_from_str(&row.decided_at_local, "%Y-%m-%d %H:%M:%S%.3f %:z")
+        .map_err(|_| "decided_at_local is not a local time".to_string())?;
+    if local.timestamp_millis() != row.decided_at.timestamp_millis() {
+        return Err("decided_at_local is not the same instant as decided_at".into());
+    }
+    Ok(parsed)
+}
+
+/// The row's ledger references must be entries of the exported segment, about this
+/// decision, recording this JWS, and imply the row's delivery state.
+pub fn check_refs(row: &ExportRow, ledger: &LedgerIndex) -> Result<(), String> {
+    if row.ledger.is_empty() {
+        return Err("the row points at no ledger entry".into());
+    }
+    let jws_sha = sha256_hex(row.jws.as_bytes());
+    for (i, r) in row.ledger.iter().enumerate() {
+        let (jws, args, packet) = match (i, r.kind.as_str()) {
+            (0, "decision_signed") => (
+                jws_sha.as_str(),
+                row.args_digest.as_deref().unwrap_or(""),
+                row.packet_digest.as_str(),
+            ),
+            (0, "decision_received") => (jws_sha.as_str(), "", ""),
+            (0, other) => {
+                return Err(format!(
+                    "the first ledger entry is `{other}`, not a signature"
+                ))
+            }
+            _ => ("", "", ""),
+        };
+        let expected = ref_fingerprint(&r.kind, &row.decision_id, &r.hash, jws, args, packet);
+        match ledger.fingerprint(r.seq) {
+            None => return Err(format!("ledger entry {} is not in ledger.jsonl", r.seq)),
+            Some(fp) if *fp != expected => {
+                return Err(format!(
+                    "does not match ledger entry {} (kind, subject, hash or JWS digest differ)",
+                    r.seq
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if state_from_refs(&row.ledger) != Some(row.delivery_state) {
+        return Err(format!(
+            "delivery state `{}` is not what its ledger entries record",
+            row.delivery_state.as_str()
+        ));
+    }
+    Ok(())
+}

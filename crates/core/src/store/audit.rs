@@ -1,0 +1,196 @@
+//! Read side of audit exports: one consistent snapshot of the decisions an export selects,
+//! each with the ledger entries about it, and the contiguous ledger segment they rely on.
+//!
+//! A file-backed store reads on a separate read-only connection, so a long export never
+//! holds the writer's lock (the UI keeps deciding while an export runs); WAL gives that
+//! connection a stable snapshot for the whole export.
+
+use super::convert::delivery;
+use super::ledger::{raw_entry, to_entry, SELECT_ENTRIES};
+use super::Store;
+use crate::error::{CoreError, Result};
+use crate::views::{DeliveryState, LedgerEntry};
+use countersign_protocol::DecisionRecord;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The filters an export applies in SQL (dates and reviewer are applied on the record).
+#[derive(Debug, Clone, Default)]
+pub struct DecisionSelection {
+    /// Endpoint id or name (removed endpoints included).
+    pub endpoint: Option<String>,
+    pub agent: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+}
+
+/// One ledger entry about a decision, as a row of an export points at it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerRef {
+    pub seq: i64,
+    pub kind: String,
+    pub hash: String,
+}
+
+/// A decision with what an export row shows about it.
+#[derive(Debug, Clone)]
+pub struct StoredDecision {
+    pub decision_id: String,
+    pub packet_remote_id: String,
+    pub endpoint_name: String,
+    pub endpoint_url: String,
+    pub agent: String,
+    pub action: String,
+    /// The packet's `action.args` as the agent proposed them.
+    pub proposed_args: serde_json::Value,
+    pub state: DeliveryState,
+    pub local: bool,
+    pub jws: String,
+    pub record: DecisionRecord,
+    /// Ledger entries whose subject is this decision, oldest first (signed or received
+    /// first, then delivery states).
+    pub refs: Vec<LedgerRef>,
+}
+
+/// Read access to one snapshot of the store, for exporters.
+pub struct AuditSnapshot<'a> {
+    tx: &'a Transaction<'a>,
+}
+
+impl Store {
+    /// Run `f` on one read-only snapshot, taken on its own connection when the store is a
+    /// file (in-memory stores fall back to the shared connection).
+    pub fn audit_snapshot<T>(&self, f: impl FnOnce(&AuditSnapshot<'_>) -> Result<T>) -> Result<T> {
+        let path = self.lock().path().unwrap_or_default().to_string();
+        if path.is_empty() {
+            return self.read(|tx| f(&AuditSnapshot { tx }));
+        }
+        let mut conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_millis(5000))?;
+        conn.pragma_update(None, "cache_size", -32 * 1024)?;
+        let tx = conn.transaction()?;
+        f(&AuditSnapshot { tx: &tx })
+    }
+}
+
+impl AuditSnapshot<'_> {
+    /// The newest ledger entry (seq, hash), if any.
+    pub fn head(&self) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Decisions matching `sel` whose first ledger entry is at or before `head_seq`, as
+    /// (first ledger seq, decision id) in chain order.
+    pub fn decision_ids(
+        &self,
+        sel: &DecisionSelection,
+        head_seq: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT (SELECT min(l.seq) FROM ledger l WHERE l.subject = d.decision_id) AS first_seq,
+                    d.decision_id
+             FROM decisions d JOIN packets p ON p.id = d.packet_id
+                  JOIN endpoints e ON e.id = d.endpoint_id
+             WHERE (?1 IS NULL OR e.id = ?1 OR e.name = ?1) AND (?2 IS NULL OR p.agent = ?2)
+               AND (?3 IS NULL OR p.action = ?3) AND (?4 IS NULL OR d.outcome = ?4)
+               AND first_seq IS NOT NULL AND first_seq <= ?5
+             ORDER BY first_seq",
+        )?;
+        let rows = stmt.query_map(
+            params![sel.endpoint, sel.agent, sel.action, sel.outcome, head_seq],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// One decision with its ledger references up to `head_seq`.
+    pub fn decision(&self, decision_id: &str, head_seq: i64) -> Result<StoredDecision> {
+        let row = self
+            .tx
+            .prepare_cached(
+                "SELECT p.remote_id, e.name, e.base_url, p.agent, p.action,
+                        p.body -> '$.action.args', d.state, d.local, d.jws, d.record
+                 FROM decisions d JOIN packets p ON p.id = d.packet_id
+                      JOIN endpoints e ON e.id = d.endpoint_id
+                 WHERE d.decision_id = ?1",
+            )?
+            .query_row([decision_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, bool>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, String>(9)?,
+                ))
+            })
+            .optional()?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "decision",
+                id: decision_id.to_string(),
+            })?;
+        let (remote_id, ep_name, ep_url, agent, action, args, state, local, jws, record) = row;
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT seq, kind, hash FROM ledger WHERE subject = ?1 AND seq <= ?2 ORDER BY seq",
+        )?;
+        let refs = stmt
+            .query_map(params![decision_id, head_seq], |r| {
+                Ok(LedgerRef {
+                    seq: r.get(0)?,
+                    kind: r.get(1)?,
+                    hash: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(StoredDecision {
+            decision_id: decision_id.to_string(),
+            packet_remote_id: remote_id,
+            endpoint_name: ep_name,
+            endpoint_url: ep_url,
+            agent,
+            action,
+            proposed_args: match args {
+                Some(text) => serde_json::from_str(&text)?,
+                None => serde_json::Value::Null,
+            },
+            state: delivery(&state)?,
+            local,
+            jws,
+            record: serde_json::from_str(&record)?,
+            refs,
+        })
+    }
+
+    /// Ledger entries `from..=to` in seq order, handed to `f` one at a time.
+    pub fn ledger_segment(
+        &self,
+        from: i64,
+        to: i64,
+        mut f: impl FnMut(LedgerEntry) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.tx.prepare(&format!(
+            "{SELECT_ENTRIES} WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq"
+        ))?;
+        let mut rows = stmt.query(params![from, to])?;
+        while let Some(row) = rows.next()? {
+            f(to_entry(raw_entry(row)?)?)?;
+        }
+        Ok(())
+    }
+}

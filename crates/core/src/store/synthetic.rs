@@ -1,0 +1,93 @@
+//! Bulk filler for benchmarks: appends synthetic decided packets with signed decisions
+//! (four ledger entries each: packet received, decision signed, sent, acknowledged) in big
+//! transactions, through the same ledger append as the real paths. Never used by the app.
+
+use super::convert::ms;
+use super::{ledger, Store};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use countersign_protocol::digest::sha256_hex;
+use countersign_protocol::DecisionRecord;
+use rusqlite::params;
+use serde_json::{json, Value};
+
+/// What one synthetic decision needs from the caller: the packet's remote id and args,
+/// and a signed record for it.
+pub struct SyntheticDecision {
+    pub remote_id: String,
+    pub agent: String,
+    pub action: String,
+    pub proposed_args: Value,
+    pub record: DecisionRecord,
+    pub jws: String,
+}
+
+impl Store {
+    /// Append `items` (each a decided packet) in one transaction; returns the new head seq.
+    pub fn append_synthetic_decisions(
+        &self,
+        endpoint_id: &str,
+        items: &[SyntheticDecision],
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        self.write(|tx| {
+            let mut last = 0;
+            for it in items {
+                let body = json!({
+                    "version": 1, "id": it.remote_id, "created_at": now, "updated_at": now,
+                    "status": "decided", "agent": {"name": it.agent},
+                    "action": {"name": it.action, "args": it.proposed_args},
+                });
+                tx.prepare_cached(
+                    "INSERT INTO packets (endpoint_id, remote_id, status, urgency_rank, risk_rank,
+                        agent, action, created_ms, received_ms, updated_ms, last_seq, digest, body)
+                     VALUES (?1, ?2, 'decided', 1, 0, ?3, ?4, ?5, ?5, ?5, 0, ?6, ?7)",
+                )?
+                .execute(params![
+                    endpoint_id,
+                    it.remote_id,
+                    it.agent,
+                    it.action,
+                    ms(now),
+                    it.record.packet_digest,
+                    body.to_string()
+                ])?;
+                let packet_id = tx.last_insert_rowid();
+                ledger::append(
+                    tx,
+                    "packet_received",
+                    &packet_id.to_string(),
+                    &json!({"remote_id": it.remote_id, "digest": it.record.packet_digest}),
+                    now,
+                )?;
+                let r = &it.record;
+                tx.prepare_cached(
+                    "INSERT INTO decisions (decision_id, packet_id, endpoint_id, outcome, state,
+                        local, jws, record, created_ms, updated_ms)
+                     VALUES (?1, ?2, ?3, ?4, 'acknowledged', 1, ?5, ?6, ?7, ?7)",
+                )?
+                .execute(params![
+                    r.decision_id,
+                    packet_id,
+                    endpoint_id,
+                    r.outcome.as_str(),
+                    it.jws,
+                    serde_json::to_string(r)?,
+                    ms(now)
+                ])?;
+                let payload = json!({
+                    "packet_id": packet_id, "remote_id": it.remote_id, "endpoint_id": endpoint_id,
+                    "outcome": r.outcome, "args_digest": r.args_digest,
+                    "packet_digest": r.packet_digest, "jws_sha256": sha256_hex(it.jws.as_bytes()),
+                    "reviewer": r.reviewer, "key_id": r.key_id, "via": r.via,
+                });
+                ledger::append(tx, "decision_signed", &r.decision_id, &payload, now)?;
+                let sent = json!({"packet_id": packet_id});
+                ledger::append(tx, "decision_sent", &r.decision_id, &sent, now)?;
+                let ack = json!({"detail": null, "winner": null});
+                last = ledger::append(tx, "decision_acknowledged", &r.decision_id, &ack, now)?;
+            }
+            Ok(last)
+        })
+    }
+}
