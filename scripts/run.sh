@@ -16,7 +16,7 @@ bash scripts/install-deps.sh </dev/null
 
 if [[ -f ui/package.json ]]; then
   log "building the UI"
-  (cd ui && npm ci --no-audit --no-fund && npm run build)
+  (cd ui && npm install --no-audit --no-fund && npm run build)
 fi
 
 log "building the desktop app (the first build takes 10+ minutes)"

@@ -44,7 +44,9 @@ step() {
 }
 
 step "install dependencies" bash scripts/install-deps.sh </dev/null
-step "UI dependencies (npm ci)" npm --prefix ui ci --no-audit --no-fund
+# `npm ci` rejects lock files written with omit-lockfile-registry-resolved (optional
+# platform packages carry no version there); `npm install` honours the same lock.
+step "UI dependencies (npm install)" npm --prefix ui install --no-audit --no-fund
 step "UI typecheck" npm --prefix ui run typecheck
 step "UI lint" npm --prefix ui run lint
 step "UI unit tests (vitest, Tauri IPC mocks)" npm --prefix ui test
