@@ -60,10 +60,9 @@ export COUNTERSIGN_PYTHON
 step "HumanLayer SDKs (pip + npm)" bash scripts/humanlayer-env.sh </dev/null
 # Exports COUNTERSIGN_HL_PYTHON and COUNTERSIGN_HL_NODE_DIR for the HumanLayer system tests.
 eval "$(bash scripts/humanlayer-env.sh </dev/null)"
-step "workspace tests" scripts/session-bus.sh cargo test --workspace
+step "workspace tests" scripts/session-bus.sh cargo test --workspace --exclude countersign-e2e
+step "E2E (app window under Xvfb, tauri-driver)" bash scripts/e2e.sh </dev/null
 
-# Later steps go here, each as one `step` line, once the parts they test exist:
-#   - E2E: the real app window under Xvfb, driven through tauri-driver + WebKitWebDriver
 
 printf '\n==> all steps passed in %s\n' "$(elapsed_since "$total_start")"
 printf '    %s\n' "${summary[@]}"
