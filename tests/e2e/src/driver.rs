@@ -58,13 +58,25 @@ impl TauriDriver {
             "tauri:options".into(),
             json!({"application": app.display().to_string()}),
         );
-        let client = ClientBuilder::rustls()
-            .context("rustls connector")?
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .context("WebDriver session (tauri-driver → WebKitWebDriver → app)")?;
-        Ok(client)
+        // tauri-driver listens before the WebKitWebDriver it spawns does, so the first
+        // session request can fail to reach it (SendRequest); retry for a bounded time.
+        let mut last_error = None;
+        for attempt in 0..10 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+            }
+            match ClientBuilder::rustls()
+                .context("rustls connector")?
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return Ok(client),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.expect("at least one attempt"))
+            .context("WebDriver session (tauri-driver → WebKitWebDriver → app), 10 attempts")
     }
 
     /// SIGTERM, then wait (bounded) for it to exit.

@@ -92,7 +92,16 @@ impl Ui {
             .find(Locator::XPath(&xpath))
             .await
             .with_context(|| format!("no input labelled {label:?} in {scope_css}"))?;
-        input.clear().await?;
+        // WebDriver's clear() does not always reach React's state for a controlled input
+        // (React puts the old value back), so empty it the way a person would: select all,
+        // delete; and check that it really is empty before typing.
+        for _ in 0..3 {
+            input.clear().await?;
+            input.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+            if input.prop("value").await?.unwrap_or_default().is_empty() {
+                break;
+            }
+        }
         input.send_keys(text).await?;
         Ok(())
     }
