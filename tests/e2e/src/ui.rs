@@ -92,12 +92,13 @@ impl Ui {
             .find(Locator::XPath(&xpath))
             .await
             .with_context(|| format!("no input labelled {label:?} in {scope_css}"))?;
-        // WebDriver's clear() does not always reach React's state for a controlled input
-        // (React puts the old value back), so empty it the way a person would: select all,
-        // delete; and check that it really is empty before typing.
-        for _ in 0..3 {
-            input.clear().await?;
+        // Empty it with key events only, as a person would (select all, delete): WebDriver's
+        // clear() sets the value behind React's back, and React may put the old value back
+        // on its next render. Check the value has settled empty before typing.
+        input.click().await?;
+        for _ in 0..5 {
             input.send_keys("\u{E009}a\u{E000}\u{E003}").await?;
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
             if input.prop("value").await?.unwrap_or_default().is_empty() {
                 break;
             }
