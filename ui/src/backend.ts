@@ -62,6 +62,12 @@ export const backend = {
 };
 
 /** Subscribes to engine events; resolves to the unsubscribe function. */
-export function onEngineEvent(handler: (event: EngineEvent) => void): Promise<UnlistenFn> {
-  return listen<EngineEvent>(ENGINE_EVENT, (e) => handler(e.payload));
+export async function onEngineEvent(handler: (event: EngineEvent) => void): Promise<UnlistenFn> {
+  const unlisten = await listen<EngineEvent>(ENGINE_EVENT, (e) => handler(e.payload));
+  // Tauri's unlisten is async despite its `() => void` type. Unsubscribing can race the
+  // bridge going away (window closing, or test mocks cleared after unmount); there is
+  // nothing left to unsubscribe from then, so the rejection is dropped, not left unhandled.
+  return () => {
+    Promise.resolve(unlisten()).catch(() => undefined);
+  };
 }
