@@ -450,6 +450,15 @@ impl Engine {
         )
     }
 
+    /// How many decisions an export with `filter` would hold, and the first `limit`.
+    pub fn audit_preview(
+        &self,
+        filter: &crate::audit::AuditFilter,
+        limit: u32,
+    ) -> Result<crate::audit::AuditPreview> {
+        crate::audit::preview(&self.store, filter, limit)
+    }
+
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }

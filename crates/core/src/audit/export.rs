@@ -10,7 +10,6 @@ use super::row::ExportRow;
 use super::*;
 use crate::error::{CoreError, Result};
 use crate::signing::ReviewerKey;
-use crate::store::audit::DecisionSelection;
 use crate::store::ledger::GENESIS;
 use crate::store::Store;
 use countersign_protocol::ReviewerRef;
@@ -107,12 +106,7 @@ fn write_all(
     cancel: &AtomicBool,
 ) -> Result<ExportSummary> {
     let out = &options.out;
-    let selection = DecisionSelection {
-        endpoint: filter.endpoint.clone(),
-        agent: filter.agent.clone(),
-        action: filter.action.clone(),
-        outcome: filter.outcome.map(|o| o.as_str().to_string()),
-    };
+    let selection = filter.selection();
     let mut jsonl = create(&out.join(DECISIONS_JSONL))?;
     let mut csv_file = create(&out.join(DECISIONS_CSV))?;
     let mut ledger = create(&out.join(LEDGER_JSONL))?;
@@ -128,7 +122,7 @@ fn write_all(
     let mut prev_row_hash = GENESIS.to_string();
     let (head_seq, head_hash, first_seq, first_prev_hash) = store.audit_snapshot(|snap| {
         let (head_seq, head_hash) = snap.head()?.unwrap_or((0, GENESIS.to_string()));
-        let ids = snap.decision_ids(&selection, head_seq)?;
+        let ids = snap.decision_ids(&selection, head_seq, None)?;
         let total = ids.len() as u64;
         for (i, (_, id)) in ids.iter().enumerate() {
             if (i as u64).is_multiple_of(TICK) {
@@ -140,9 +134,6 @@ fn write_all(
                 });
             }
             let d = snap.decision(id, head_seq)?;
-            if !filter.admits(&d.record) {
-                continue;
-            }
             let row = ExportRow::build(
                 counts.decisions + 1,
                 d,

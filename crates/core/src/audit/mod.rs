@@ -11,6 +11,7 @@ mod csv_row;
 mod export;
 mod hashing;
 mod manifest;
+mod preview;
 mod row;
 mod verify;
 mod verify_record;
@@ -19,9 +20,11 @@ mod verify_rows;
 pub use csv_row::{neutralize, CSV_HEADER};
 pub use export::export;
 pub use manifest::{Manifest, MANIFEST_TYP};
+pub use preview::{preview, AuditPreview, AuditPreviewRow};
 pub use row::ExportRow;
 pub use verify::{verify_export, VerifyFailure, VerifyReport};
 
+use crate::store::audit::DecisionSelection;
 use chrono::{DateTime, Utc};
 use countersign_protocol::Outcome;
 use serde::{Deserialize, Serialize};
@@ -51,14 +54,27 @@ pub struct AuditFilter {
 }
 
 impl AuditFilter {
-    /// Whether a record passes the filters SQL does not apply (time and reviewer).
-    pub fn admits(&self, record: &countersign_protocol::DecisionRecord) -> bool {
-        self.from.is_none_or(|f| record.decided_at >= f)
-            && self.to.is_none_or(|t| record.decided_at < t)
-            && self
-                .reviewer
-                .as_ref()
-                .is_none_or(|r| *r == record.reviewer.id || *r == record.reviewer.display_name)
+    /// The same filter as the store applies it.
+    pub fn selection(&self) -> DecisionSelection {
+        // Signed times are whole milliseconds, so "at or after t" is "at or after the next
+        // whole millisecond" and "before t" likewise: rounding up keeps the bounds exact.
+        let ceil_ms = |t: &DateTime<Utc>| {
+            let ms = t.timestamp_millis();
+            if t.timestamp_subsec_nanos() % 1_000_000 == 0 {
+                ms
+            } else {
+                ms + 1
+            }
+        };
+        DecisionSelection {
+            endpoint: self.endpoint.clone(),
+            agent: self.agent.clone(),
+            action: self.action.clone(),
+            outcome: self.outcome.map(|o| o.as_str().to_string()),
+            decided_from_ms: self.from.as_ref().map(ceil_ms),
+            decided_before_ms: self.to.as_ref().map(ceil_ms),
+            reviewer: self.reviewer.clone(),
+        }
     }
 }
 

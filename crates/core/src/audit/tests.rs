@@ -310,6 +310,83 @@ fn filters_select_rows() {
 }
 
 #[test]
+fn time_bounds_are_exact_below_a_millisecond() {
+    let s = setup();
+    let at = |minutes: i64, nanos: i64| {
+        start() + chrono::Duration::minutes(minutes) + chrono::Duration::nanoseconds(nanos)
+    };
+    let exported = |name: &str, from, to| {
+        let f = AuditFilter {
+            from: Some(from),
+            to: Some(to),
+            ..Default::default()
+        };
+        export_with(&s, name, &f, false).1.decisions
+    };
+    // Decisions are signed at whole minutes 1..=N; "from" is inclusive, "to" exclusive.
+    assert_eq!(exported("a", at(3, 0), at(8, 0)), 5);
+    assert_eq!(
+        exported("b", at(3, 1), at(8, 0)),
+        4,
+        "3 min is before 3 min + 1 ns"
+    );
+    assert_eq!(
+        exported("c", at(3, 0), at(8, 1)),
+        6,
+        "8 min is before 8 min + 1 ns"
+    );
+    assert_eq!(exported("d", at(3, -1), at(8, -1)), 5);
+}
+
+#[test]
+fn preview_counts_what_the_export_writes_and_lists_the_first_rows() {
+    let s = setup();
+    let filters = [
+        AuditFilter::default(),
+        AuditFilter {
+            outcome: Some(Outcome::Reject),
+            ..Default::default()
+        },
+        AuditFilter {
+            from: Some(start() + chrono::Duration::minutes(3)),
+            to: Some(start() + chrono::Duration::minutes(8)),
+            reviewer: Some("Dana Reviewer".into()),
+            ..Default::default()
+        },
+        AuditFilter {
+            agent: Some("@mallory".into()),
+            ..Default::default()
+        },
+        AuditFilter {
+            reviewer: Some("Eve".into()),
+            ..Default::default()
+        },
+    ];
+    for (i, f) in filters.iter().enumerate() {
+        let preview = s.engine.audit_preview(f, 3).unwrap();
+        let (out, summary) = export_with(&s, &format!("p{i}"), f, false);
+        assert_eq!(preview.total, summary.decisions, "filter {f:?}");
+        let exported = rows(&out);
+        assert_eq!(preview.rows.len(), exported.len().min(3));
+        for (p, e) in preview.rows.iter().zip(&exported) {
+            assert_eq!(p.decision_id, e.decision_id);
+            assert_eq!(p.signer_name, e.signer_name);
+            assert_eq!(p.meaning, e.meaning);
+            assert_eq!(p.outcome, e.outcome);
+            assert_eq!(p.delivery_state, e.delivery_state);
+        }
+    }
+    let all = s
+        .engine
+        .audit_preview(&AuditFilter::default(), 1000)
+        .unwrap();
+    assert_eq!(all.total, N as u64);
+    assert_eq!(all.rows.len(), N);
+    assert!(all.ledger_entries >= N as i64);
+    assert_eq!(all.chain_head.len(), 64);
+}
+
+#[test]
 fn digests_only_hides_arguments_and_still_verifies() {
     let s = setup();
     let (out, _) = export_with(&s, "digests", &AuditFilter::default(), true);

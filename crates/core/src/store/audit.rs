@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// The filters an export applies in SQL (dates and reviewer are applied on the record).
+/// Which decisions an export or its preview selects, all applied in SQL so both agree.
 #[derive(Debug, Clone, Default)]
 pub struct DecisionSelection {
     /// Endpoint id or name (removed endpoints included).
@@ -23,6 +23,44 @@ pub struct DecisionSelection {
     pub agent: Option<String>,
     pub action: Option<String>,
     pub outcome: Option<String>,
+    /// Signed `decided_at` at or after this many ms since the epoch. Records carry whole
+    /// milliseconds, so integer bounds select exactly what the instants would.
+    pub decided_from_ms: Option<i64>,
+    /// Signed `decided_at` strictly before this many ms since the epoch.
+    pub decided_before_ms: Option<i64>,
+    /// Reviewer id or printed name, as signed in the record.
+    pub reviewer: Option<String>,
+}
+
+/// The selection's WHERE clause; parameters ?1..?8 in the order of [`selection_params`].
+/// `first_seq` is the decision's first ledger entry, which orders an export.
+const SELECTED: &str = "
+    FROM (SELECT (SELECT min(l.seq) FROM ledger l WHERE l.subject = d.decision_id) AS first_seq,
+                 d.decision_id, d.record
+          FROM decisions d JOIN packets p ON p.id = d.packet_id
+               JOIN endpoints e ON e.id = d.endpoint_id
+          WHERE (?1 IS NULL OR e.id = ?1 OR e.name = ?1) AND (?2 IS NULL OR p.agent = ?2)
+            AND (?3 IS NULL OR p.action = ?3) AND (?4 IS NULL OR d.outcome = ?4)
+            AND (?8 IS NULL OR d.record ->> '$.reviewer.id' = ?8
+                 OR d.record ->> '$.reviewer.display_name' = ?8)) s
+    WHERE s.first_seq IS NOT NULL AND s.first_seq <= ?5
+      AND (?6 IS NULL OR round(unixepoch(s.record ->> '$.decided_at', 'subsec') * 1000) >= ?6)
+      AND (?7 IS NULL OR round(unixepoch(s.record ->> '$.decided_at', 'subsec') * 1000) < ?7)";
+
+fn selection_params(sel: &DecisionSelection, head_seq: i64) -> [rusqlite::types::Value; 8] {
+    use rusqlite::types::Value;
+    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Integer);
+    [
+        text(&sel.endpoint),
+        text(&sel.agent),
+        text(&sel.action),
+        text(&sel.outcome),
+        Value::Integer(head_seq),
+        int(sel.decided_from_ms),
+        int(sel.decided_before_ms),
+        text(&sel.reviewer),
+    ]
 }
 
 /// One ledger entry about a decision, as a row of an export points at it.
@@ -92,27 +130,32 @@ impl AuditSnapshot<'_> {
     }
 
     /// Decisions matching `sel` whose first ledger entry is at or before `head_seq`, as
-    /// (first ledger seq, decision id) in chain order.
+    /// (first ledger seq, decision id) in chain order; at most `limit` of them.
     pub fn decision_ids(
         &self,
         sel: &DecisionSelection,
         head_seq: i64,
+        limit: Option<u64>,
     ) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT (SELECT min(l.seq) FROM ledger l WHERE l.subject = d.decision_id) AS first_seq,
-                    d.decision_id
-             FROM decisions d JOIN packets p ON p.id = d.packet_id
-                  JOIN endpoints e ON e.id = d.endpoint_id
-             WHERE (?1 IS NULL OR e.id = ?1 OR e.name = ?1) AND (?2 IS NULL OR p.agent = ?2)
-               AND (?3 IS NULL OR p.action = ?3) AND (?4 IS NULL OR d.outcome = ?4)
-               AND first_seq IS NOT NULL AND first_seq <= ?5
-             ORDER BY first_seq",
-        )?;
+        let limit = limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT s.first_seq, s.decision_id {SELECTED} ORDER BY s.first_seq LIMIT {limit}"
+        ))?;
         let rows = stmt.query_map(
-            params![sel.endpoint, sel.agent, sel.action, sel.outcome, head_seq],
+            rusqlite::params_from_iter(selection_params(sel, head_seq)),
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// How many decisions `decision_ids` would return without a limit.
+    pub fn count_decisions(&self, sel: &DecisionSelection, head_seq: i64) -> Result<u64> {
+        let n: i64 = self.tx.query_row(
+            &format!("SELECT count(*) {SELECTED}"),
+            rusqlite::params_from_iter(selection_params(sel, head_seq)),
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
     }
 
     /// One decision with its ledger references up to `head_seq`.
