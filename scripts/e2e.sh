@@ -11,34 +11,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/countersign-target}
-export COUNTERSIGN_BIN=${COUNTERSIGN_BIN:-$CARGO_TARGET_DIR/debug/countersign}
 
-if ! command -v tauri-driver >/dev/null 2>&1; then
-  # Own target dir: the shared one may be locked by a long build; 2.1.0 is the verified one.
-  cargo install tauri-driver@2.1.0 --locked --target-dir "${TMPDIR:-/tmp}/tauri-driver-target"
-fi
-for tool in WebKitWebDriver xvfb-run; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "e2e: $tool not found; run scripts/install-deps.sh (webkit2gtk-driver, xvfb, xauth)" >&2
-    exit 127
-  fi
-done
-
-if [[ ! -d ui/node_modules ]]; then
-  npm --prefix ui install --no-audit --no-fund
-fi
-npm --prefix ui run build
-cargo build -p countersign-desktop --features custom-protocol
-cargo build -p countersign-cli
-if [[ -z "${COUNTERSIGN_DESKTOP_BIN:-}" ]]; then
-  # Pin this build: a plain `cargo build` elsewhere (shared target dir) replaces
-  # debug/countersign-desktop with a dev build that loads devUrl. Cargo replaces the file
-  # rather than rewriting it, so a hard link keeps exactly the binary built above.
-  mkdir -p "$CARGO_TARGET_DIR/e2e"
-  export COUNTERSIGN_DESKTOP_BIN=$CARGO_TARGET_DIR/e2e/countersign-desktop
-  ln -f "$CARGO_TARGET_DIR/debug/countersign-desktop" "$COUNTERSIGN_DESKTOP_BIN" 2>/dev/null ||
-    cp -f "$CARGO_TARGET_DIR/debug/countersign-desktop" "$COUNTERSIGN_DESKTOP_BIN"
-fi
+# shellcheck source=scripts/prepare-app.sh
+source scripts/prepare-app.sh
 
 rm -rf artifacts/e2e
 mkdir -p artifacts/e2e

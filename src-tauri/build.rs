@@ -25,6 +25,11 @@ const COMMANDS: &[&str] = &[
     "key_info",
     "quarantine_list",
     "open_link",
+    "audit_preview",
+    "audit_export",
+    "audit_export_cancel",
+    "audit_verify",
+    "audit_default_dir",
 ];
 
 fn main() {

@@ -2,6 +2,7 @@
 //! window. It holds no business logic: commands are thin adapters, engine events are
 //! forwarded to the UI as `engine-event`.
 
+mod audit;
 mod commands;
 mod demo;
 mod error;
@@ -82,22 +83,29 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
 /// Attach every UI command to a builder (the real runtime here, the mock runtime in the
 /// IPC contract tests).
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        commands::queue_list,
-        commands::queue_count,
-        commands::queue_stats,
-        commands::packet_get,
-        commands::decide,
-        commands::endpoints_list,
-        commands::endpoint_add,
-        commands::endpoint_remove,
-        commands::endpoint_enroll,
-        commands::reviewer_get,
-        commands::reviewer_set_name,
-        commands::key_info,
-        commands::quarantine_list,
-        commands::open_link,
-    ])
+    builder
+        .manage(audit::RunningExport::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::queue_list,
+            commands::queue_count,
+            commands::queue_stats,
+            commands::packet_get,
+            commands::decide,
+            commands::endpoints_list,
+            commands::endpoint_add,
+            commands::endpoint_remove,
+            commands::endpoint_enroll,
+            commands::reviewer_get,
+            commands::reviewer_set_name,
+            commands::key_info,
+            commands::quarantine_list,
+            commands::open_link,
+            audit::audit_preview,
+            audit::audit_export,
+            audit::audit_export_cancel,
+            audit::audit_verify,
+            audit::audit_default_dir,
+        ])
 }
 
 /// Builds and runs the Tauri application. Blocks until the last window is closed.
@@ -113,6 +121,8 @@ pub fn run() {
             tray::show_main_window(app)
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Folder pickers of the Audit view (export to, verify from).
+        .plugin(tauri_plugin_dialog::init())
         .setup(setup);
     with_commands(builder)
         .run(tauri::generate_context!())

@@ -61,6 +61,10 @@ impl Ui {
         }
     }
 
+    fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         get_ipc_response(
             &self.webview,
@@ -192,6 +196,49 @@ fn every_command_answers_with_its_shape_or_code_and_message() {
         "invalid_input",
     );
     ui.err("open_link", json!({"url": "not a url"}), "invalid_input");
+
+    // Audit: preview, export (progress over a channel), verify; errors as {code, message}.
+    let preview = ui.ok(
+        "audit_preview",
+        json!({"filter": {"outcome": "edit"}, "limit": 10}),
+    );
+    assert_eq!(preview["total"], 1);
+    // The printed name as signed, not the name the reviewer uses now.
+    assert_eq!(
+        preview["rows"][0]["signer_name"],
+        d["record"]["reviewer"]["display_name"]
+    );
+    assert_eq!(preview["rows"][0]["meaning"], d["record"]["meaning"]);
+    assert_eq!(
+        ui.ok(
+            "audit_preview",
+            json!({"filter": {"outcome": "reject"}, "limit": 10})
+        )["total"],
+        0
+    );
+    let default_dir = ui.ok("audit_default_dir", json!({}));
+    assert!(default_dir.as_str().unwrap().contains("Countersign audit "));
+    let out = ui.dir().join("export");
+    let summary = ui.ok(
+        "audit_export",
+        json!({"filter": {}, "options": {"out": out, "digests_only": false},
+               "onProgress": "__CHANNEL__:7"}),
+    );
+    assert_eq!(summary["decisions"], 1);
+    assert!(!ui.ok("audit_export_cancel", json!({})).as_bool().unwrap());
+    ui.err(
+        "audit_export",
+        json!({"filter": {}, "options": {"out": out, "digests_only": false},
+               "onProgress": "__CHANNEL__:8"}),
+        "invalid_input",
+    );
+    let report = ui.ok("audit_verify", json!({"dir": out}));
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["signatures_verified"], 1);
+    let bad = ui.ok("audit_verify", json!({"dir": ui.dir().join("missing")}));
+    assert_eq!(bad["ok"], false);
+    assert!(bad["failure"]["reason"].as_str().is_some());
+    ui.err("audit_verify", json!({"dir": " "}), "invalid_input");
 
     ui.ok("endpoint_remove", json!({"id": ep_id}));
     assert_eq!(ui.ok("endpoints_list", json!({})), json!([]));

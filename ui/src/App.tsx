@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { AuditView } from "./audit/AuditView";
 import { EndpointsView } from "./endpoints/EndpointsView";
 import { QuarantineView } from "./quarantine/QuarantineView";
 import { QueueView } from "./queue/QueueView";
@@ -6,11 +7,12 @@ import { ShortcutHelp } from "./shell/ShortcutHelp";
 import { useShortcuts } from "./shell/Shortcuts";
 import { StatusBar } from "./shell/StatusBar";
 
-type View = "queue" | "endpoints" | "quarantine";
+type View = "queue" | "endpoints" | "quarantine" | "audit";
 const VIEWS: { id: View; label: string }[] = [
   { id: "queue", label: "Queue" },
   { id: "endpoints", label: "Endpoints" },
   { id: "quarantine", label: "Quarantine" },
+  { id: "audit", label: "Audit" },
 ];
 
 export function App() {
@@ -42,6 +44,7 @@ export function App() {
         {view === "queue" ? <QueueView /> : null}
         {view === "endpoints" ? <EndpointsView /> : null}
         {view === "quarantine" ? <QuarantineView /> : null}
+        {view === "audit" ? <AuditView /> : null}
       </main>
       <StatusBar />
       {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}

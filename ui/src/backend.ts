@@ -1,14 +1,20 @@
 // The only module that talks to the Tauri shell. Components call these typed functions;
 // every failure is normalised to a BackendError {code, message} so the UI can always show
 // something meaningful, even for errors that did not come from src-tauri/error.rs.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type {
+  AuditFilter,
+  AuditPreview,
   BackendError,
   DecideRequest,
   DecisionView,
   EndpointView,
   EngineEvent,
+  ExportOptions,
+  ExportProgress,
+  ExportSummary,
   KeyInfo,
   NewEndpointRequest,
   PacketSummary,
@@ -17,6 +23,7 @@ import type {
   QueueQuery,
   QueueStats,
   ReviewerRef,
+  VerifyReport,
 } from "./types";
 
 export const ENGINE_EVENT = "engine-event";
@@ -59,6 +66,27 @@ export const backend = {
   keyInfo: () => call<KeyInfo>("key_info"),
   quarantineList: (limit: number) => call<QuarantinedPacket[]>("quarantine_list", { limit }),
   openLink: (url: string) => call<null>("open_link", { url }),
+  auditPreview: (filter: AuditFilter, limit: number) =>
+    call<AuditPreview>("audit_preview", { filter, limit }),
+  /** Resolves when the export is complete; `onProgress` hears about it as it goes. */
+  auditExport: (
+    filter: AuditFilter,
+    options: ExportOptions,
+    onProgress: (p: ExportProgress) => void,
+  ) => call<ExportSummary>("audit_export", { filter, options, onProgress: new Channel(onProgress) }),
+  /** True when an export was running and has been asked to stop. */
+  auditExportCancel: () => call<boolean>("audit_export_cancel"),
+  auditVerify: (dir: string) => call<VerifyReport>("audit_verify", { dir }),
+  auditDefaultDir: () => call<string>("audit_default_dir"),
+  /** The system folder picker; resolves to null when the user cancels it. */
+  chooseFolder: async (title: string, defaultPath?: string): Promise<string | null> => {
+    try {
+      const picked = await openDialog({ directory: true, multiple: false, title, defaultPath });
+      return typeof picked === "string" ? picked : null;
+    } catch (e) {
+      throw toBackendError(e);
+    }
+  },
 };
 
 /** Subscribes to engine events; resolves to the unsubscribe function. */

@@ -244,3 +244,79 @@ export interface BackendError {
   code: string;
   message: string;
 }
+
+// ---- core/audit ----
+/** Every field narrows the selection; absent means any. Times are ISO-8601 UTC instants. */
+export interface AuditFilter {
+  from?: Iso8601;
+  to?: Iso8601;
+  endpoint?: string;
+  agent?: string;
+  action?: string;
+  reviewer?: string;
+  outcome?: Outcome;
+}
+
+export interface AuditPreviewRow {
+  decision_id: string;
+  decided_at: Iso8601;
+  signer_name: string;
+  meaning: string;
+  outcome: Outcome;
+  endpoint: string;
+  agent: string;
+  action: string;
+  reason: string | null;
+  delivery_state: DeliveryState;
+  ledger_seq: number | null;
+}
+
+export interface AuditPreview {
+  total: number;
+  rows: AuditPreviewRow[];
+  ledger_entries: number;
+  chain_head: string;
+}
+
+export interface ExportOptions {
+  /** A new or empty folder. */
+  out: string;
+  digests_only: boolean;
+}
+
+export interface ExportProgress {
+  phase: "decisions" | "ledger";
+  done: number;
+  total: number;
+}
+
+export interface ExportSummary {
+  out: string;
+  decisions: number;
+  ledger_entries: number;
+  chain_head_seq: number;
+  chain_head: string;
+  signer_key_id: string;
+}
+
+export interface VerifyFailure {
+  file: string;
+  row: number | null;
+  seq: number | null;
+  decision_id: string | null;
+  reason: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  failure: VerifyFailure | null;
+  decisions: number;
+  ledger_entries: number;
+  signatures_verified: number;
+  signatures_unverifiable: number;
+  signer_key_id: string | null;
+  chain_head_seq: number | null;
+  chain_head: string | null;
+  ledger_seconds: number;
+  rows_seconds: number;
+}

@@ -78,6 +78,12 @@ pub enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         audit_entries: u32,
     },
+    /// Fill the data dir with synthetic pending packets from an unreachable endpoint, to
+    /// measure the desktop app with a full queue.
+    BenchSeed {
+        #[arg(long, default_value_t = 100_000)]
+        packets: u32,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,6 +5,7 @@
 use crate::cli_error::{CliError, CliResult};
 use countersign_core::clock::{OsEntropy, SystemClock};
 use countersign_core::keystore::MemoryKeyStore;
+use countersign_core::store::synthetic::synthetic_packet_change;
 use countersign_core::{
     DecideRequest, DeliveryState, Engine, EngineConfig, EngineEvent, NewEndpointRequest, QueueQuery,
 };
@@ -41,59 +42,59 @@ fn p50_p99(mut samples: Vec<Duration>) -> String {
     )
 }
 
-const ACTIONS: [&str; 5] = [
-    "issue_refund",
-    "send_email",
-    "update_crm_record",
-    "deploy_service",
-    "export_dataset",
-];
-const AGENTS: [&str; 5] = [
-    "refund-bot",
-    "outreach-agent",
-    "crm-sync",
-    "release-captain",
-    "data-steward",
-];
-const RISKS: [&str; 4] = ["low", "medium", "high", "critical"];
-const URGENCIES: [&str; 4] = ["low", "normal", "high", "critical"];
-const WORDS: [&str; 12] = [
-    "customer",
-    "invoice",
-    "duplicate",
-    "charge",
-    "production",
-    "rollback",
-    "quarterly",
-    "marketing",
-    "contract",
-    "renewal",
-    "latency",
-    "warehouse",
-];
-
-fn synthetic_change(i: u32) -> Value {
-    let k = i as usize;
+/// Ingest `packets` synthetic pending packets for `endpoint_id` in pages of 500, as the
+/// feed applies them; returns how long it took.
+fn fill_queue(engine: &Engine, endpoint_id: &str, packets: u32) -> CliResult<Duration> {
     let now = chrono::Utc::now();
-    json!({
-        "seq": i + 1,
-        "kind": "created",
-        "packet": {
-            "version": 1,
-            "id": format!("bench-{i}"),
-            "created_at": now,
-            "updated_at": now,
-            "status": "pending",
-            "agent": {"name": AGENTS[k % 5], "run_id": format!("run-{}", i / 7)},
-            "action": {"name": ACTIONS[k % 5], "args": {"amount": (i % 900) + 10, "customer": format!("C-{}", i % 5000), "note": WORDS[k % 12]}},
-            "reasoning": format!("The {} for {} {} looks like a {} case; ticket {} has details.", WORDS[k % 12], WORDS[(k / 12) % 12], i, WORDS[(k / 144) % 12], i * 7),
-            "context": [{"title": "ticket", "excerpt": format!("Customer C-{} wrote about the {}.", i % 5000, WORDS[(k + 3) % 12])}],
-            "impact": {"risk": RISKS[k % 4], "reversible": !k.is_multiple_of(3)},
-            "urgency": URGENCIES[(k / 4) % 4],
-            "deadline": now + chrono::Duration::minutes((k % 600) as i64 + 5),
-            "allowed_outcomes": ["approve", "edit", "reject"]
-        }
-    })
+    let changes: Vec<Value> = (0..packets)
+        .map(|i| synthetic_packet_change(i, now))
+        .collect();
+    let started = Instant::now();
+    for chunk in changes.chunks(500) {
+        let cursor = chunk
+            .last()
+            .and_then(|c| c["seq"].as_u64())
+            .unwrap_or(0)
+            .to_string();
+        engine
+            .store()
+            .apply_changes(endpoint_id, chunk, Some(&cursor), chrono::Utc::now())?;
+    }
+    Ok(started.elapsed())
+}
+
+/// `countersign bench-seed`: fill the data dir with `packets` pending packets from an
+/// endpoint that is never reachable (127.0.0.1:9, no token in the keyring), so the desktop
+/// app can be measured with a full queue (scripts/bench-app.sh).
+pub fn seed(data_dir: std::path::PathBuf, packets: u32, json_out: bool) -> CliResult {
+    let engine = Engine::open(EngineConfig {
+        data_dir,
+        keys: Arc::new(MemoryKeyStore::default()),
+        clock: Arc::new(SystemClock),
+        entropy: Arc::new(OsEntropy),
+    })?;
+    let endpoint = engine.add_endpoint(NewEndpointRequest {
+        name: format!("synthetic-{}", engine.endpoints()?.len() + 1),
+        base_url: "http://127.0.0.1:9".into(),
+        token: "unused".into(),
+        allow_insecure_http: false,
+    })?;
+    let took = fill_queue(&engine, &endpoint.id, packets)?;
+    let pending = engine.stats()?.pending;
+    if json_out {
+        println!(
+            "{}",
+            json!({"endpoint": endpoint.name, "added": packets, "pending": pending,
+                   "seconds": took.as_secs_f64()})
+        );
+    } else {
+        println!(
+            "added {packets} pending packets from {} in {:.1} s; {pending} pending in all",
+            endpoint.name,
+            took.as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 pub async fn run(packets: u32, decisions: u32, audit_entries: u32, json_out: bool) -> CliResult {
@@ -113,20 +114,7 @@ pub async fn run(packets: u32, decisions: u32, audit_entries: u32, json_out: boo
         token: "unused".into(),
         allow_insecure_http: false,
     })?;
-    let changes: Vec<Value> = (0..packets).map(synthetic_change).collect();
-    let started = Instant::now();
-    for chunk in changes.chunks(500) {
-        let cursor = chunk
-            .last()
-            .and_then(|c| c["seq"].as_u64())
-            .unwrap_or(0)
-            .to_string();
-        engine
-            .store()
-            .apply_changes(&synthetic.id, chunk, Some(&cursor), chrono::Utc::now())?;
-    }
-    let secs = started.elapsed().as_secs_f64();
-    drop(changes);
+    let secs = fill_queue(&engine, &synthetic.id, packets)?.as_secs_f64();
     figures.push(Figure {
         name: "ingest into SQLite".into(),
         value: format!(

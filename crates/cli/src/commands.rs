@@ -139,6 +139,7 @@ pub async fn run(cli: Cli) -> CliResult {
             decisions,
             audit_entries,
         } => crate::bench::run(*packets, *decisions, *audit_entries, json).await,
+        Command::BenchSeed { packets } => crate::bench::seed(data_dir(&cli)?, *packets, json),
     }
 }
 

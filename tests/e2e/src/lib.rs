@@ -7,6 +7,7 @@ pub mod drafts;
 pub mod driver;
 pub mod endpoint;
 pub mod hostile;
+pub mod process_memory;
 pub mod profile;
 pub mod ui;
 

@@ -1,6 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 import type { QueueData } from "./useQueue";
+import { markQueueReady } from "../shell/readyMark";
 import { QueueRow } from "./QueueRow";
 
 export const ROW_HEIGHT = 56;
@@ -34,6 +35,11 @@ export function QueueList({ queue, selectedIndex, onSelect }: Props) {
   useEffect(() => {
     if (count > 0) showRange(first, last);
   }, [first, last, count, showRange]);
+
+  const ready = queue.count === 0 || queue.row(first) !== undefined;
+  useEffect(() => {
+    if (ready) markQueueReady();
+  }, [ready]);
 
   useEffect(() => {
     if (selectedIndex >= 0 && selectedIndex < count) {

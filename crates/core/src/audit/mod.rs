@@ -60,7 +60,7 @@ impl AuditFilter {
         // whole millisecond" and "before t" likewise: rounding up keeps the bounds exact.
         let ceil_ms = |t: &DateTime<Utc>| {
             let ms = t.timestamp_millis();
-            if t.timestamp_subsec_nanos() % 1_000_000 == 0 {
+            if t.timestamp_subsec_nanos().is_multiple_of(1_000_000) {
                 ms
             } else {
                 ms + 1

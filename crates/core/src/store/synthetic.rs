@@ -1,6 +1,7 @@
 //! Bulk filler for benchmarks: appends synthetic decided packets with signed decisions
 //! (four ledger entries each: packet received, decision signed, sent, acknowledged) in big
-//! transactions, through the same ledger append as the real paths. Never used by the app.
+//! transactions, through the same ledger append as the real paths; and synthetic pending
+//! packets for filling a queue. Never used by the app.
 
 use super::convert::ms;
 use super::{ledger, Store};
@@ -90,4 +91,60 @@ impl Store {
             Ok(last)
         })
     }
+}
+
+const ACTIONS: [&str; 5] = [
+    "issue_refund",
+    "send_email",
+    "update_crm_record",
+    "deploy_service",
+    "export_dataset",
+];
+const AGENTS: [&str; 5] = [
+    "refund-bot",
+    "outreach-agent",
+    "crm-sync",
+    "release-captain",
+    "data-steward",
+];
+const RISKS: [&str; 4] = ["low", "medium", "high", "critical"];
+const URGENCIES: [&str; 4] = ["low", "normal", "high", "critical"];
+const WORDS: [&str; 12] = [
+    "customer",
+    "invoice",
+    "duplicate",
+    "charge",
+    "production",
+    "rollback",
+    "quarterly",
+    "marketing",
+    "contract",
+    "renewal",
+    "latency",
+    "warehouse",
+];
+
+/// A pending packet `i` as the change feed would carry it: agents, actions, risks,
+/// urgencies and deadlines vary with `i` so filters and sorting have work to do.
+pub fn synthetic_packet_change(i: u32, now: DateTime<Utc>) -> Value {
+    let k = i as usize;
+    json!({
+        "seq": i + 1,
+        "kind": "created",
+        "packet": {
+            "version": 1,
+            "id": format!("bench-{i}"),
+            "created_at": now,
+            "updated_at": now,
+            "status": "pending",
+            "agent": {"name": AGENTS[k % 5], "run_id": format!("run-{}", i / 7)},
+            "action": {"name": ACTIONS[k % 5], "args": {"amount": (i % 900) + 10, "customer": format!("C-{}", i % 5000), "note": WORDS[k % 12]}},
+            "reasoning": format!("The {} for {} {} looks like a {} case; ticket {} has details.", WORDS[k % 12], WORDS[(k / 12) % 12], i, WORDS[(k / 144) % 12], i * 7),
+            "context": [{"title": "ticket", "excerpt": format!("Customer C-{} wrote about the {}.", i % 5000, WORDS[(k + 3) % 12])}],
+            "impact": {"risk": RISKS[k % 4], "reversible": !k.is_multiple_of(3)},
+            "urgency": URGENCIES[(k / 4) % 4],
+            "deadline": now + chrono::Duration::minutes((k % 600) as i64 + 5),
+            "allowed_outcomes": ["approve", "edit", "reject"]
+        }
+    })
 }
