@@ -112,6 +112,7 @@ pub async fn run(packets: u32, decisions: u32, audit_entries: u32, json_out: boo
         base_url: "http://127.0.0.1:9".into(),
         token: "unused".into(),
         allow_insecure_http: false,
+        ..Default::default()
     })?;
     let changes: Vec<Value> = (0..packets).map(synthetic_change).collect();
     let started = Instant::now();
@@ -280,6 +281,7 @@ async fn loopback(
         base_url: server.url(),
         token: "bench-reviewer".into(),
         allow_insecure_http: false,
+        ..Default::default()
     })?;
     engine.enroll(&ep.id).await?;
     let mut events = engine.subscribe();

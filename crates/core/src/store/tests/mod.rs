@@ -54,6 +54,7 @@ pub fn new_endpoint(id: &str) -> NewEndpoint {
         name: format!("{id} name"),
         base_url: format!("http://127.0.0.1:9/{id}"),
         kind: EndpointKind::Native,
+        assistant_filter: None,
     }
 }
 
