@@ -429,7 +429,8 @@ impl Engine {
                     let client = self.ctx.client_for(&ep.id)?;
                     let pulled = pull_all(&self.ctx, &ep.id, &client).await;
                     if let Err(e) = &pulled {
-                        self.ctx.set_health(&ep.id, health_of(e), Some(&e.to_string()));
+                        self.ctx
+                            .set_health(&ep.id, health_of(e), Some(&e.to_string()));
                     }
                     report.delivery = deliver_due(&self.ctx, &ep.id, &client, far).await?;
                     pulled
@@ -438,7 +439,8 @@ impl Engine {
                     let client = self.ctx.langgraph_client_for(&ep.id)?;
                     let scanned = langgraph::scan(&self.ctx, &ep.id, &client).await;
                     if let Err(e) = &scanned {
-                        self.ctx.set_health(&ep.id, health_of(e), Some(&e.to_string()));
+                        self.ctx
+                            .set_health(&ep.id, health_of(e), Some(&e.to_string()));
                     }
                     report.delivery =
                         langgraph::deliver_due(&self.ctx, &ep.id, &client, far).await?;

@@ -85,9 +85,17 @@ impl Store {
             tx.execute(
                 "INSERT INTO endpoints (id, name, base_url, kind, created_at, assistant_filter)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![new.id, new.name, new.base_url, kind_str(new.kind), ms(now), new.assistant_filter],
+                params![
+                    new.id,
+                    new.name,
+                    new.base_url,
+                    kind_str(new.kind),
+                    ms(now),
+                    new.assistant_filter
+                ],
             )?;
-            let mut payload = json!({"name": new.name, "base_url": new.base_url, "kind": kind_str(new.kind)});
+            let mut payload =
+                json!({"name": new.name, "base_url": new.base_url, "kind": kind_str(new.kind)});
             if let Some(filter) = &new.assistant_filter {
                 payload["assistant_filter"] = json!(filter);
             }

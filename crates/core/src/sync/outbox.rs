@@ -142,8 +142,7 @@ async fn round(ctx: &Arc<SyncContext>, endpoint_id: &str) -> Result<Duration> {
             }
             EndpointKind::LangGraph => {
                 let client = ctx.langgraph_client_for(endpoint_id)?;
-                super::langgraph::deliver_due(ctx, endpoint_id, &client, ctx.clock.now())
-                    .await?;
+                super::langgraph::deliver_due(ctx, endpoint_id, &client, ctx.clock.now()).await?;
             }
         }
     }

@@ -124,5 +124,8 @@ fn langgraph_endpoint_keeps_its_kind_and_assistant_filter() {
     assert_eq!(ep.assistant_filter.as_deref(), Some("inbox"));
     // The endpoint from the fixture is still native, without a filter.
     let native = f.store.endpoint("ep1").unwrap();
-    assert_eq!((native.kind, native.assistant_filter), (EndpointKind::Native, None));
+    assert_eq!(
+        (native.kind, native.assistant_filter),
+        (EndpointKind::Native, None)
+    );
 }

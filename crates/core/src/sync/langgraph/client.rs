@@ -187,9 +187,7 @@ impl LangGraphClient {
     /// The thread, or None when the server does not know it (deleted).
     pub async fn thread(&self, thread_id: &str) -> Result<Option<Thread>, CallError> {
         let path = format!("/threads/{}", encode_segment(thread_id));
-        let (status, body) = self
-            .call(self.request(reqwest::Method::GET, &path))
-            .await?;
+        let (status, body) = self.call(self.request(reqwest::Method::GET, &path)).await?;
         if status == StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -248,7 +246,10 @@ impl LangGraphClient {
         )
         .await?;
         self.json(
-            self.request(reqwest::Method::GET, &format!("/threads/{thread}/runs/{run}")),
+            self.request(
+                reqwest::Method::GET,
+                &format!("/threads/{thread}/runs/{run}"),
+            ),
             "run",
         )
         .await

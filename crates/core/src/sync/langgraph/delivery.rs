@@ -1,8 +1,12 @@
 //! Delivery of signed decisions to a LangGraph server as resume runs. The server accepts
 //! a duplicate or stale resume silently, so every delivery first re-reads the thread and
 //! sends only while the interrupt is still pending (else: conflict, never a POST), and
-//! afterwards waits for the run and confirms the thread moved past the interrupt. A
-//! batched interrupt goes out once all its packets are decided, in one POST.
+//! afterwards waits for the run and confirms the thread moved past the interrupt.
+//!
+//! The unit of delivery is the thread: a batched interrupt (N packets), and several
+//! per-call interrupts pending side by side, must be answered in one resume, because a
+//! resume that answers only some of a step's interrupts loses the other answers when the
+//! step re-runs. So a decision waits until every open packet of its thread is decided.
 
 use super::client::{LangGraphClient, Thread};
 use super::shapes::{answer, check_response, map_interrupt, resume_value};
@@ -17,7 +21,7 @@ use crate::views::{DeliveryState, EngineEvent, Health};
 use chrono::{DateTime, Utc};
 use countersign_protocol::PacketStatus;
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The run metadata key carrying our decision ids: after a crash between POST and
@@ -28,7 +32,7 @@ const RUN_METADATA_KEY: &str = "countersign_decision_ids";
 /// decision on a sibling wakes the outbox anyway).
 const SIBLING_WAIT: chrono::Duration = chrono::Duration::hours(1);
 
-/// The final answer for every decision of one interrupt.
+/// What becomes of one decision in this delivery round.
 enum Verdict {
     Acknowledged,
     Conflict(String),
@@ -61,8 +65,7 @@ pub async fn deliver_due(
             if done.contains(&item.decision_id) {
                 continue;
             }
-            let Some((thread_id, interrupt_id, _)) = split_remote_id(&item.packet_remote_id)
-            else {
+            let Some((thread_id, _, _)) = split_remote_id(&item.packet_remote_id) else {
                 ctx.store.mark_final(
                     &item.decision_id,
                     DeliveryState::Refused,
@@ -74,9 +77,14 @@ pub async fn deliver_due(
                 report.refused += 1;
                 continue;
             };
-            let prefix = format!("{thread_id}:{interrupt_id}:");
+            let prefix = format!("{thread_id}:");
             let mut members = ctx.store.interrupt_members(endpoint_id, &prefix)?;
-            members.sort_by_key(|m| split_remote_id(&m.remote_id).map(|(_, _, i)| i));
+            members.sort_by(|a, b| {
+                let key = |m: &InterruptMember| {
+                    split_remote_id(&m.remote_id).map(|(_, i, n)| (i.to_string(), n))
+                };
+                key(a).cmp(&key(b))
+            });
             let decided: Vec<&InterruptMember> = members
                 .iter()
                 .filter(|m| m.decision.as_ref().is_some_and(|d| !d.state.is_final()))
@@ -87,9 +95,7 @@ pub async fn deliver_due(
                 .collect();
             done.extend(ids.iter().cloned());
             done.insert(item.decision_id.clone());
-            let verdict = match deliver_interrupt(ctx, client, thread_id, interrupt_id, &members)
-                .await
-            {
+            let verdicts = match deliver_thread(ctx, client, thread_id, &members).await {
                 Ok(v) => v,
                 Err(err) => {
                     let now = ctx.clock.now();
@@ -109,12 +115,21 @@ pub async fn deliver_due(
                 }
             };
             let now = ctx.clock.now();
+            let mut reached_server = false;
             for member in &decided {
                 let decision = member.decision.as_ref().expect("filtered on Some");
-                let state = match &verdict {
+                let Some(verdict) = verdicts.get(&decision.decision_id) else {
+                    continue;
+                };
+                reached_server |= !matches!(verdict, Verdict::Waiting(_));
+                let state = match verdict {
                     Verdict::Waiting(detail) => {
-                        ctx.store
-                            .mark_retry(&decision.decision_id, detail, now + SIBLING_WAIT, now)?;
+                        ctx.store.mark_retry(
+                            &decision.decision_id,
+                            detail,
+                            now + SIBLING_WAIT,
+                            now,
+                        )?;
                         report.pending += 1;
                         continue;
                     }
@@ -126,8 +141,11 @@ pub async fn deliver_due(
                             None,
                             now,
                         )?;
-                        ctx.store
-                            .close_packet_locally(member.packet_id, PacketStatus::Decided, now)?;
+                        ctx.store.close_packet_locally(
+                            member.packet_id,
+                            PacketStatus::Decided,
+                            now,
+                        )?;
                         report.acknowledged += 1;
                         DeliveryState::Acknowledged
                     }
@@ -139,8 +157,11 @@ pub async fn deliver_due(
                             None,
                             now,
                         )?;
-                        ctx.store
-                            .close_packet_locally(member.packet_id, PacketStatus::Decided, now)?;
+                        ctx.store.close_packet_locally(
+                            member.packet_id,
+                            PacketStatus::Decided,
+                            now,
+                        )?;
                         report.conflict += 1;
                         DeliveryState::Conflict
                     }
@@ -153,7 +174,8 @@ pub async fn deliver_due(
                             now,
                         )?;
                         if let Some(status) = close {
-                            ctx.store.close_packet_locally(member.packet_id, *status, now)?;
+                            ctx.store
+                                .close_packet_locally(member.packet_id, *status, now)?;
                         }
                         report.refused += 1;
                         DeliveryState::Refused
@@ -165,7 +187,7 @@ pub async fn deliver_due(
                     state,
                 });
             }
-            if !matches!(verdict, Verdict::Waiting(_)) {
+            if reached_server {
                 ctx.set_health(endpoint_id, Health::Online, None);
             }
             let _ = ctx.events.send(EngineEvent::QueueChanged {
@@ -175,138 +197,220 @@ pub async fn deliver_due(
     }
 }
 
-/// Re-check, resume, confirm: the whole delivery of one interrupt's decisions.
-async fn deliver_interrupt(
+/// Re-check, resume, confirm: the delivery of every decision on one thread. Returns the
+/// verdict for each decision id of `members`.
+async fn deliver_thread(
     ctx: &Arc<SyncContext>,
     client: &LangGraphClient,
     thread_id: &str,
-    interrupt_id: &str,
     members: &[InterruptMember],
-) -> std::result::Result<Verdict, CallError> {
-    let missing = members.iter().filter(|m| m.decision.is_none()).count();
-    if missing > 0 {
-        let noun = if missing == 1 { "action" } else { "actions" };
-        return Ok(Verdict::Waiting(format!(
-            "waiting for the other {missing} {noun} of this interrupt; they are sent together"
-        )));
-    }
-    let decision_ids: Vec<&str> = members
-        .iter()
-        .filter_map(|m| m.decision.as_ref().map(|d| d.decision_id.as_str()))
-        .collect();
+) -> std::result::Result<HashMap<String, Verdict>, CallError> {
+    let mut verdicts = HashMap::new();
+    let live = |m: &InterruptMember| {
+        m.decision
+            .as_ref()
+            .filter(|d| !d.state.is_final())
+            .map(|d| d.decision_id.clone())
+    };
     let Some(thread) = client.thread(thread_id).await? else {
-        return Ok(Verdict::Refused(
-            "the thread no longer exists on the LangGraph server".into(),
-            Some(PacketStatus::Withdrawn),
-        ));
+        for id in members.iter().filter_map(live) {
+            verdicts.insert(
+                id,
+                Verdict::Refused(
+                    "the thread no longer exists on the LangGraph server".into(),
+                    Some(PacketStatus::Withdrawn),
+                ),
+            );
+        }
+        return Ok(verdicts);
     };
     let pending = thread.pending();
-    let Some(interrupt) = pending.iter().find(|p| p.id == interrupt_id) else {
-        // Consumed: ours (sent before a crash or lost answer) or someone else's.
-        return if resumed_by_us(client, thread_id, &decision_ids).await? {
-            Ok(Verdict::Acknowledged)
+    let interrupt_of =
+        |m: &InterruptMember| split_remote_id(&m.remote_id).map(|(_, i, _)| i.to_string());
+    // Decisions on interrupts the thread no longer waits on: consumed, by us (a resume
+    // sent before a crash or a lost answer) or by someone else. Never sent again.
+    let consumed: Vec<String> = members
+        .iter()
+        .filter(|m| interrupt_of(m).is_some_and(|i| !pending.iter().any(|p| p.id == i)))
+        .filter_map(live)
+        .collect();
+    if !consumed.is_empty() {
+        let ids: Vec<&str> = consumed.iter().map(String::as_str).collect();
+        let ours = resumed_by_us(client, thread_id, &ids).await?;
+        for id in consumed {
+            let verdict = if ours.contains(&id) {
+                Verdict::Acknowledged
+            } else {
+                Verdict::Conflict(
+                    "the interrupt was already answered on the LangGraph server; this decision was not sent".into(),
+                )
+            };
+            verdicts.insert(id, verdict);
+        }
+    }
+    // Everything still pending is answered in one resume, so all of it must be decided.
+    let open: Vec<&InterruptMember> = members
+        .iter()
+        .filter(|m| interrupt_of(m).is_some_and(|i| pending.iter().any(|p| p.id == i)))
+        .collect();
+    let open_ids: Vec<String> = open.iter().filter_map(|m| live(m)).collect();
+    if open_ids.is_empty() {
+        return Ok(verdicts);
+    }
+    let undecided = open.len() - open_ids.len();
+    let unseen = pending
+        .iter()
+        .filter(|p| {
+            !open
+                .iter()
+                .any(|m| interrupt_of(m).as_deref() == Some(p.id.as_str()))
+        })
+        .count();
+    if undecided > 0 || unseen > 0 {
+        let detail = if undecided > 0 {
+            let noun = if undecided == 1 { "action" } else { "actions" };
+            format!("waiting for the other {undecided} {noun} of this thread's interrupts; they are sent together")
         } else {
-            Ok(Verdict::Conflict(
-                "the interrupt was already answered on the LangGraph server; this decision was not sent".into(),
-            ))
+            "waiting for a new interrupt of this thread to reach the queue; they are sent together"
+                .to_string()
         };
+        for id in open_ids {
+            verdicts.insert(id, Verdict::Waiting(detail.clone()));
+        }
+        return Ok(verdicts);
+    }
+    let refuse_all = |verdicts: &mut HashMap<String, Verdict>, detail: String| {
+        for id in &open_ids {
+            verdicts.insert(id.clone(), Verdict::Refused(detail.clone(), None));
+        }
     };
-    let mapped = map_interrupt(&interrupt.value, interrupt.response_schema.as_ref());
-    if mapped.actions.len() != members.len() {
-        return Ok(Verdict::Refused(
-            format!(
-                "the interrupt now has {} actions, the review had {}",
-                mapped.actions.len(),
-                members.len()
-            ),
-            None,
-        ));
-    }
-    let mut answers = Vec::with_capacity(members.len());
-    for (action, member) in mapped.actions.iter().zip(members) {
-        let record = &member.decision.as_ref().expect("all decided").record;
-        match answer(mapped.shape, &action.name, record) {
-            Ok(a) => answers.push(a),
-            Err(detail) => return Ok(Verdict::Refused(detail, None)),
+    let mut resumes = serde_json::Map::new();
+    for interrupt in &pending {
+        let actions: Vec<&&InterruptMember> = open
+            .iter()
+            .filter(|m| interrupt_of(m).as_deref() == Some(interrupt.id.as_str()))
+            .collect();
+        let mapped = map_interrupt(&interrupt.value, interrupt.response_schema.as_ref());
+        if mapped.actions.len() != actions.len() {
+            refuse_all(
+                &mut verdicts,
+                format!(
+                    "interrupt {} now has {} actions, the review had {}",
+                    interrupt.id,
+                    mapped.actions.len(),
+                    actions.len()
+                ),
+            );
+            return Ok(verdicts);
+        }
+        let mut answers = Vec::with_capacity(actions.len());
+        for (action, member) in mapped.actions.iter().zip(&actions) {
+            let record = &member.decision.as_ref().expect("all decided").record;
+            match answer(mapped.shape, &action.name, record) {
+                Ok(a) => answers.push(a),
+                Err(detail) => {
+                    refuse_all(&mut verdicts, detail);
+                    return Ok(verdicts);
+                }
+            }
+        }
+        let value = resume_value(mapped.shape, answers);
+        if let Some(schema) = &interrupt.response_schema {
+            if let Err(detail) = check_response(schema, &value) {
+                refuse_all(&mut verdicts, detail);
+                return Ok(verdicts);
+            }
+        }
+        if pending.len() == 1 && !mapped.shape.keyed() {
+            resumes.clear();
+            resumes.insert(String::new(), value);
+        } else {
+            resumes.insert(interrupt.id.clone(), value);
         }
     }
-    let mut resume = resume_value(mapped.shape, answers);
-    if let Some(schema) = &interrupt.response_schema {
-        if let Err(detail) = check_response(schema, &resume) {
-            return Ok(Verdict::Refused(detail, None));
-        }
-    }
-    // Several open interrupts (parallel branches, per-call reviews) need the answer keyed
-    // by id, or the server would not know which one it answers.
-    if mapped.shape.keyed() || pending.len() > 1 {
-        resume = json!({ interrupt_id: resume });
-    }
+    // One plain interrupt takes the bare value; several (or the per-call form) are keyed
+    // by interrupt id so the server knows which answer is whose.
+    let resume = match resumes.remove("") {
+        Some(value) => value,
+        None => Value::Object(resumes),
+    };
     let Some(assistant_id) = thread.assistant_id() else {
-        return Ok(Verdict::Refused(
+        refuse_all(
+            &mut verdicts,
             "the thread names no assistant to resume it with".into(),
-            None,
-        ));
+        );
+        return Ok(verdicts);
     };
     let now = ctx.clock.now();
-    for id in &decision_ids {
+    for id in &open_ids {
         ctx.store
             .mark_sent(id, now)
             .map_err(crate::sync::feed::local_error)?;
     }
-    let metadata = json!({ RUN_METADATA_KEY: decision_ids });
+    let metadata = json!({ RUN_METADATA_KEY: open_ids });
     let run_id = match client
         .resume(thread_id, assistant_id, &resume, &metadata)
         .await
     {
         Ok(id) => id,
         Err(CallError::Refused { status, body }) => {
-            return Ok(Verdict::Refused(
+            refuse_all(
+                &mut verdicts,
                 format!("the server refused the resume ({status}): {}", body.message),
-                None,
-            ))
+            );
+            return Ok(verdicts);
         }
         Err(e) => return Err(e),
     };
     let run = client.join(thread_id, &run_id).await?;
-    confirm(client, &thread, interrupt_id, &run).await
-}
-
-/// After the run: the interrupt must be gone from the thread.
-async fn confirm(
-    client: &LangGraphClient,
-    before: &Thread,
-    interrupt_id: &str,
-    run: &Value,
-) -> std::result::Result<Verdict, CallError> {
-    let after = client.thread(&before.thread_id).await?;
-    let still_pending = after
+    // Confirm the thread moved on: none of the answered interrupts may still be pending.
+    let after = client.thread(thread_id).await?;
+    let still: HashSet<String> = after
         .as_ref()
-        .is_some_and(|t| t.pending().iter().any(|p| p.id == interrupt_id));
-    if !still_pending {
-        return Ok(Verdict::Acknowledged);
+        .map(|t| t.pending().into_iter().map(|p| p.id).collect())
+        .unwrap_or_default();
+    let status = run
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown");
+    let error = after.as_ref().and_then(Thread::error_text);
+    for member in &open {
+        let Some(id) = live(member) else { continue };
+        let answered = interrupt_of(member).is_some_and(|i| !still.contains(&i));
+        let verdict = if answered {
+            Verdict::Acknowledged
+        } else {
+            Verdict::Refused(
+                match &error {
+                    Some(e) => format!(
+                        "the resume run ended `{status}` and the interrupt is still open: {e}"
+                    ),
+                    None => {
+                        format!("the resume run ended `{status}` and the interrupt is still open")
+                    }
+                },
+                None,
+            )
+        };
+        verdicts.insert(id, verdict);
     }
-    let status = run.get("status").and_then(Value::as_str).unwrap_or("unknown");
-    let detail = match after.as_ref().and_then(|t| t.error_text()) {
-        Some(error) => format!("the resume run ended `{status}` and the interrupt is still open: {error}"),
-        None => format!("the resume run ended `{status}` and the interrupt is still open"),
-    };
-    Ok(Verdict::Refused(detail, None))
+    Ok(verdicts)
 }
 
-/// Whether one of the thread's runs carries any of these decision ids.
+/// Which of these decision ids one of the thread's runs carries.
 async fn resumed_by_us(
     client: &LangGraphClient,
     thread_id: &str,
     decision_ids: &[&str],
-) -> std::result::Result<bool, CallError> {
+) -> std::result::Result<HashSet<String>, CallError> {
     let runs = client.runs(thread_id).await?;
-    Ok(runs.iter().any(|run| {
-        run.pointer(&format!("/metadata/{RUN_METADATA_KEY}"))
-            .and_then(Value::as_array)
-            .is_some_and(|ids| {
-                ids.iter()
-                    .filter_map(Value::as_str)
-                    .any(|id| decision_ids.contains(&id))
-            })
-    }))
+    Ok(runs
+        .iter()
+        .filter_map(|run| run.pointer(&format!("/metadata/{RUN_METADATA_KEY}")))
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|id| decision_ids.contains(id))
+        .map(String::from)
+        .collect())
 }

@@ -186,7 +186,12 @@ fn tool_approval(value: &Value, schema: Option<&Value>) -> Option<MappedInterrup
     let mut allowed = schema.map(schema_decisions).unwrap_or_default();
     if allowed.is_empty() {
         // No schema to read: the middleware's default set.
-        allowed = vec![Outcome::Approve, Outcome::Edit, Outcome::Reject, Outcome::Respond];
+        allowed = vec![
+            Outcome::Approve,
+            Outcome::Edit,
+            Outcome::Reject,
+            Outcome::Respond,
+        ];
     }
     Some(MappedInterrupt {
         shape: Shape::ToolApproval,
@@ -229,8 +234,12 @@ fn schema_decisions(schema: &Value) -> Vec<Outcome> {
 /// The tool's own argument schema from the edit branch of a per-call `response_schema`,
 /// self-contained (only when it has no further references) so the edit form can use it.
 fn edit_args_schema(schema: &Value, tool: &str) -> Option<Value> {
-    let candidate = schema.pointer(&format!("/$defs/{}", tool.replace('~', "~0").replace('/', "~1")))?;
-    (candidate.is_object() && !candidate.to_string().contains("\"$ref\"")).then(|| candidate.clone())
+    let candidate = schema.pointer(&format!(
+        "/$defs/{}",
+        tool.replace('~', "~0").replace('/', "~1")
+    ))?;
+    (candidate.is_object() && !candidate.to_string().contains("\"$ref\""))
+        .then(|| candidate.clone())
 }
 
 /// The answer to one action, in the shape's own words.
@@ -246,14 +255,18 @@ pub fn answer(shape: Shape, action_name: &str, record: &DecisionRecord) -> Resul
     match shape {
         Shape::AgentInbox { .. } => match outcome {
             Outcome::Approve => Ok(json!({"type": "accept", "args": null})),
-            Outcome::Edit => Ok(json!({"type": "edit", "args": {"action": action_name, "args": args()}})),
+            Outcome::Edit => {
+                Ok(json!({"type": "edit", "args": {"action": action_name, "args": args()}}))
+            }
             Outcome::Respond => Ok(json!({"type": "response", "args": record.response})),
             Outcome::Ignore => Ok(json!({"type": "ignore", "args": null})),
             _ => unsupported(),
         },
         Shape::HitlBatch | Shape::ToolApproval => match outcome {
             Outcome::Approve => Ok(json!({"type": "approve"})),
-            Outcome::Edit => Ok(json!({"type": "edit", "edited_action": {"name": action_name, "args": args()}})),
+            Outcome::Edit => {
+                Ok(json!({"type": "edit", "edited_action": {"name": action_name, "args": args()}}))
+            }
             Outcome::Reject => Ok(match &record.reason {
                 Some(reason) => json!({"type": "reject", "message": reason}),
                 None => json!({"type": "reject"}),
@@ -302,7 +315,12 @@ mod tests {
     use super::*;
     use countersign_protocol::{DecisionVia, ReviewerRef};
 
-    fn record(outcome: Outcome, args: Option<Value>, reason: Option<&str>, response: Option<&str>) -> DecisionRecord {
+    fn record(
+        outcome: Outcome,
+        args: Option<Value>,
+        reason: Option<&str>,
+        response: Option<&str>,
+    ) -> DecisionRecord {
         DecisionRecord {
             version: 1,
             decision_id: "d".into(),
@@ -334,13 +352,26 @@ mod tests {
         }]);
         let m = map_interrupt(&value, None);
         assert_eq!(m.shape, Shape::AgentInbox { listed: true });
-        assert_eq!(m.actions[0].allowed, vec![Outcome::Approve, Outcome::Edit, Outcome::Ignore]);
-        let edit = answer(m.shape, "issue_refund", &record(Outcome::Edit, Some(json!({"amount": 3})), None, None)).unwrap();
+        assert_eq!(
+            m.actions[0].allowed,
+            vec![Outcome::Approve, Outcome::Edit, Outcome::Ignore]
+        );
+        let edit = answer(
+            m.shape,
+            "issue_refund",
+            &record(Outcome::Edit, Some(json!({"amount": 3})), None, None),
+        )
+        .unwrap();
         assert_eq!(
             resume_value(m.shape, vec![edit]),
             json!([{"type": "edit", "args": {"action": "issue_refund", "args": {"amount": 3}}}])
         );
-        assert!(answer(m.shape, "issue_refund", &record(Outcome::Reject, None, Some("no"), None)).is_err());
+        assert!(answer(
+            m.shape,
+            "issue_refund",
+            &record(Outcome::Reject, None, Some("no"), None)
+        )
+        .is_err());
     }
 
     #[test]
@@ -358,9 +389,22 @@ mod tests {
         let m = map_interrupt(&value, None);
         assert_eq!(m.shape, Shape::HitlBatch);
         assert_eq!(m.actions.len(), 2);
-        assert_eq!(m.actions[1].allowed, vec![Outcome::Approve, Outcome::Reject]);
-        let a = answer(m.shape, "send_email", &record(Outcome::Respond, None, None, Some("hi"))).unwrap();
-        let b = answer(m.shape, "delete_file", &record(Outcome::Reject, None, Some("keep it"), None)).unwrap();
+        assert_eq!(
+            m.actions[1].allowed,
+            vec![Outcome::Approve, Outcome::Reject]
+        );
+        let a = answer(
+            m.shape,
+            "send_email",
+            &record(Outcome::Respond, None, None, Some("hi")),
+        )
+        .unwrap();
+        let b = answer(
+            m.shape,
+            "delete_file",
+            &record(Outcome::Reject, None, Some("keep it"), None),
+        )
+        .unwrap();
         assert_eq!(
             resume_value(m.shape, vec![a, b]),
             json!({"decisions": [{"type": "respond", "message": "hi"}, {"type": "reject", "message": "keep it"}]})
@@ -379,8 +423,16 @@ mod tests {
         let value = json!({"type": "tool_approval", "tool_call_id": "c", "name": "delete_file", "args": {"path": "/x"}, "description": "d"});
         let m = map_interrupt(&value, Some(&schema));
         assert_eq!(m.shape, Shape::ToolApproval);
-        assert_eq!(m.actions[0].allowed, vec![Outcome::Approve, Outcome::Reject]);
-        let ok = answer(m.shape, "delete_file", &record(Outcome::Reject, None, Some("no"), None)).unwrap();
+        assert_eq!(
+            m.actions[0].allowed,
+            vec![Outcome::Approve, Outcome::Reject]
+        );
+        let ok = answer(
+            m.shape,
+            "delete_file",
+            &record(Outcome::Reject, None, Some("no"), None),
+        )
+        .unwrap();
         assert!(check_response(&schema, &ok).is_ok());
         let bad = json!({"type": "respond", "message": "x"});
         assert!(check_response(&schema, &bad).is_err());
@@ -391,9 +443,19 @@ mod tests {
         let m = map_interrupt(&json!({"question": "colour?"}), None);
         assert_eq!(m.shape, Shape::Raw);
         assert_eq!(m.actions[0].allowed, vec![Outcome::Respond]);
-        let json_answer = answer(m.shape, RAW_ACTION, &record(Outcome::Respond, None, None, Some("{\"pick\":\"red\"}"))).unwrap();
+        let json_answer = answer(
+            m.shape,
+            RAW_ACTION,
+            &record(Outcome::Respond, None, None, Some("{\"pick\":\"red\"}")),
+        )
+        .unwrap();
         assert_eq!(json_answer, json!({"pick": "red"}));
-        let text_answer = answer(m.shape, RAW_ACTION, &record(Outcome::Respond, None, None, Some("red"))).unwrap();
+        let text_answer = answer(
+            m.shape,
+            RAW_ACTION,
+            &record(Outcome::Respond, None, None, Some("red")),
+        )
+        .unwrap();
         assert_eq!(text_answer, json!("red"));
         // A plain string interrupt is raw too.
         assert_eq!(map_interrupt(&json!("age?"), None).shape, Shape::Raw);
