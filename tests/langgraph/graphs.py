@@ -6,6 +6,7 @@ final state what was applied, so a test can read back the decision's effect:
 - inbox: the Agent Inbox `HumanInterrupt` list, raised by a plain `interrupt([request])`.
 - batched / per_call: the real `langchain` HumanInTheLoopMiddleware in both modes.
 - raw: a payload of no known shape, answered with a raw resume value.
+- oversized: an Agent Inbox request whose args exceed the packet limits (quarantined).
 """
 
 from typing import Any, TypedDict
@@ -122,3 +123,17 @@ def _raw_review(state: RawState) -> RawState:
 
 
 raw = StateGraph(RawState).add_node("ask", _raw_review).add_edge(START, "ask").add_edge("ask", END).compile()
+
+
+def _oversized_review(state: RawState) -> RawState:
+    request = {
+        "action_request": {"action": "upload", "args": {"blob": "x" * 400_000}},
+        "config": {"allow_accept": True},
+        "description": "Far over the size limit of a review packet.",
+    }
+    return {"answer": interrupt([request])}
+
+
+oversized = (
+    StateGraph(RawState).add_node("ask", _oversized_review).add_edge(START, "ask").add_edge("ask", END).compile()
+)

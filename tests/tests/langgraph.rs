@@ -138,7 +138,7 @@ impl LangGraphServer {
             .to_string();
         let input = match graph {
             "inbox" => json!({"amount": 120}),
-            "raw" => json!({}),
+            "raw" | "oversized" => json!({}),
             _ => json!({"messages": [{"role": "user", "content": "go"}]}),
         };
         self.post(
@@ -522,6 +522,34 @@ fn a_duplicate_decision_is_a_conflict_and_is_not_sent() {
     // Syncing again sends nothing more.
     bob.json(&["sync", "--once"]);
     assert_eq!(server.runs(&thread).len(), 2);
+}
+
+#[test]
+fn an_oversized_interrupt_is_quarantined_once_and_the_rest_still_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = LangGraphServer::start(dir.path());
+    let client = Client::new(dir.path(), "reviewer");
+    add_langgraph(&client, &server);
+    let huge = server.interrupted_thread("oversized");
+    let fine = server.interrupted_thread("inbox");
+    client.json(&["sync", "--once"]);
+    // Polling again must not quarantine the same interrupt again.
+    let again = client.json(&["sync", "--once"]);
+    assert_eq!(again[0]["changes"], 0, "{again}");
+    let quarantined = client.json(&["quarantine"]);
+    let rows = quarantined.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{quarantined}");
+    assert!(rows[0]["remote_id"]
+        .as_str()
+        .unwrap()
+        .starts_with(huge.as_str()));
+    assert_eq!(rows[0]["code"], "field_too_large", "{quarantined}");
+    let queue = client.list(&[]);
+    assert_eq!(queue.len(), 1);
+    assert!(queue[0]["remote_id"]
+        .as_str()
+        .unwrap()
+        .starts_with(fine.as_str()));
 }
 
 #[test]

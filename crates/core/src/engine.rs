@@ -438,9 +438,11 @@ impl Engine {
                 EndpointKind::LangGraph => {
                     let client = self.ctx.langgraph_client_for(&ep.id)?;
                     let scanned = langgraph::scan(&self.ctx, &ep.id, &client).await;
-                    if let Err(e) = &scanned {
-                        self.ctx
-                            .set_health(&ep.id, health_of(e), Some(&e.to_string()));
+                    match &scanned {
+                        Ok(_) => self.store.set_last_sync(&ep.id, self.clock.now())?,
+                        Err(e) => self
+                            .ctx
+                            .set_health(&ep.id, health_of(e), Some(&e.to_string())),
                     }
                     report.delivery =
                         langgraph::deliver_due(&self.ctx, &ep.id, &client, far).await?;

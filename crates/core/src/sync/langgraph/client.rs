@@ -169,19 +169,30 @@ impl LangGraphClient {
         limit: usize,
         offset: usize,
     ) -> Result<Vec<Thread>, CallError> {
-        let body = json!({
+        let mut body = json!({
             "status": "interrupted",
             "limit": limit,
             "offset": offset,
             "sort_by": "created_at",
             "sort_order": "asc",
+            // Leave out `values` (the whole graph state): discovery needs the interrupts.
+            "select": ["thread_id", "created_at", "updated_at", "metadata", "status", "interrupts"],
         });
-        self.json(
-            self.request(reqwest::Method::POST, "/threads/search")
-                .json(&body),
-            "thread search",
-        )
-        .await
+        let search = |body: &Value| {
+            self.json::<Vec<Thread>>(
+                self.request(reqwest::Method::POST, "/threads/search")
+                    .json(body),
+                "thread search",
+            )
+        };
+        match search(&body).await {
+            // Servers older than `select` reject the field; ask for whole threads then.
+            Err(CallError::Refused { status: 422, .. }) => {
+                body.as_object_mut().map(|b| b.remove("select"));
+                search(&body).await
+            }
+            other => other,
+        }
     }
 
     /// The thread, or None when the server does not know it (deleted).

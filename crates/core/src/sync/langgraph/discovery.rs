@@ -32,6 +32,8 @@ const POLL_FAST: Duration = Duration::from_millis(500);
 const POLL_IDLE: Duration = Duration::from_millis(1000);
 /// How long "something changed" keeps the fast interval.
 const FAST_WINDOW: Duration = Duration::from_secs(30);
+/// How often an uneventful poll records "last synced" (shown in the endpoint list).
+const SYNC_RECORD_EVERY: Duration = Duration::from_secs(30);
 
 /// What one full scan found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -139,7 +141,8 @@ async fn all_interrupted(
     }
 }
 
-/// One full discovery pass for a LangGraph endpoint.
+/// One full discovery pass for a LangGraph endpoint. The caller records the sync time:
+/// the polling task does so sparingly, since every record is an fsynced write.
 pub async fn scan(
     ctx: &Arc<SyncContext>,
     endpoint_id: &str,
@@ -181,7 +184,6 @@ pub async fn scan(
     }
     report.closed = close_answered(ctx, endpoint_id, client, &open_interrupts).await?;
     ctx.set_health(endpoint_id, Health::Online, None);
-    let _ = ctx.store.set_last_sync(endpoint_id, ctx.clock.now());
     Ok(report)
 }
 
@@ -233,6 +235,7 @@ pub(crate) async fn run(ctx: Arc<SyncContext>, endpoint_id: String, kick: Arc<No
     let mut attempt = 0u32;
     let mut fast_until = Instant::now() + FAST_WINDOW;
     let mut reachable = false;
+    let mut recorded_sync: Option<Instant> = None;
     loop {
         let result = match ctx.langgraph_client_for(&endpoint_id) {
             Ok(client) => scan(&ctx, &endpoint_id, &client).await,
@@ -247,6 +250,12 @@ pub(crate) async fn run(ctx: Arc<SyncContext>, endpoint_id: String, kick: Arc<No
                 attempt = 0;
                 if report.changed() {
                     fast_until = Instant::now() + FAST_WINDOW;
+                }
+                if report.changed()
+                    || recorded_sync.is_none_or(|at| at.elapsed() > SYNC_RECORD_EVERY)
+                {
+                    let _ = ctx.store.set_last_sync(&endpoint_id, ctx.clock.now());
+                    recorded_sync = Some(Instant::now());
                 }
                 if Instant::now() < fast_until {
                     POLL_FAST
