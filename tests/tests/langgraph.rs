@@ -524,6 +524,49 @@ fn a_duplicate_decision_is_a_conflict_and_is_not_sent() {
     assert_eq!(server.runs(&thread).len(), 2);
 }
 
+/// A resume of ours that reached the server before the client could record the answer
+/// (crash, lost connection) is recognised by the decision id on the run: acknowledged,
+/// not reported as a conflict, and not sent again.
+#[test]
+fn a_resume_that_got_through_before_a_crash_is_acknowledged_not_resent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = LangGraphServer::start(dir.path());
+    let client = Client::new(dir.path(), "reviewer");
+    add_langgraph(&client, &server);
+    let thread = server.interrupted_thread("inbox");
+    client.json(&["sync", "--once"]);
+    let id = packet_for(&client, &thread, "issue_refund");
+    let recorded = client.run(&["decide", &id, "approve", "--no-send"]);
+    assert!(recorded.status.success());
+    let decision_id = last_json_line(&recorded.stdout)["decision"]["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // What the lost attempt did on the server: the resume, tagged with our decision id.
+    let assistant = server.thread(&thread)["metadata"]["assistant_id"].clone();
+    let run = server.post(
+        &format!("/threads/{thread}/runs"),
+        &json!({
+            "assistant_id": assistant,
+            "command": {"resume": [{"type": "accept", "args": null}]},
+            "metadata": {"countersign_decision_ids": [decision_id]},
+        }),
+    );
+    server.get(&format!(
+        "/threads/{thread}/runs/{}/join",
+        run["run_id"].as_str().unwrap()
+    ));
+
+    let report = client.json(&["sync", "--once"]);
+    assert_eq!(report[0]["delivery"]["acknowledged"], 1, "{report}");
+    assert_eq!(report[0]["delivery"]["conflict"], 0, "{report}");
+    assert_eq!(
+        client.json(&["show", &id])["decisions"][0]["state"],
+        "acknowledged"
+    );
+    assert_eq!(server.runs(&thread).len(), 2, "nothing was sent twice");
+}
+
 #[test]
 fn an_oversized_interrupt_is_quarantined_once_and_the_rest_still_arrives() {
     let dir = tempfile::tempdir().unwrap();
