@@ -336,6 +336,10 @@ fn every_outcome_of_every_shape_is_applied_by_the_graph() {
         packet_for(&client, &batched[0], "delete_file"),
         packet_for(&client, &batched[0], "ask_user"),
     );
+    assert!(client.json(&["show", &email])["packet"]["reasoning"]
+        .as_str()
+        .unwrap()
+        .contains("Action 1 of 3 of one LangGraph interrupt"));
     let first = decide(
         &client,
         &email,
@@ -403,6 +407,11 @@ fn every_outcome_of_every_shape_is_applied_by_the_graph() {
         shown["packet"]["allowed_outcomes"],
         json!(["approve", "edit", "reject"])
     );
+    // The reviewer is told these three are answered together.
+    assert!(shown["packet"]["reasoning"]
+        .as_str()
+        .unwrap()
+        .contains("One of 3 interrupts this thread waits on"));
     let bad = client.run(&["decide", &email, "edit", "--args", r#"{"to":5}"#]);
     assert!(
         !bad.status.success(),

@@ -1,6 +1,7 @@
 //! What the LangGraph connector asks of the store: which interrupts are already known,
-//! which packets are still open, and the decisions on all actions of one interrupt (a
-//! batched interrupt is answered only when every one of its packets is decided).
+//! which packets are still open, and the decisions on all packets of one thread (a
+//! thread's open interrupts are answered together, once every one of its packets is
+//! decided).
 
 use super::Store;
 use crate::error::Result;
@@ -50,8 +51,8 @@ impl Store {
         })
     }
 
-    /// The packets whose remote id starts with `prefix` (one interrupt's actions), in
-    /// remote-id order, each with its live local decision.
+    /// The packets whose remote id starts with `prefix` (`{thread_id}:`: one thread's
+    /// interrupt actions), each with its live local decision.
     pub fn interrupt_members(
         &self,
         endpoint_id: &str,
@@ -64,8 +65,7 @@ impl Store {
                       WHERE d.packet_id = p.id AND d.local = 1 AND d.state NOT IN ('conflict', 'refused')
                       ORDER BY d.created_ms DESC LIMIT 1)
                  FROM packets p
-                 WHERE p.endpoint_id = ?1 AND substr(p.remote_id, 1, length(?2)) = ?2
-                 ORDER BY p.remote_id",
+                 WHERE p.endpoint_id = ?1 AND substr(p.remote_id, 1, length(?2)) = ?2",
             )?;
             let rows = stmt
                 .query_map(params![endpoint_id, prefix], |r| {

@@ -62,6 +62,7 @@ fn packets_for(
 ) -> Vec<Packet> {
     let mapped = map_interrupt(value, response_schema);
     let count = mapped.actions.len();
+    let side_by_side = thread.pending().len();
     let at = thread.updated_at.or(thread.created_at).unwrap_or(now);
     mapped
         .actions
@@ -74,6 +75,10 @@ fn packets_for(
                 reasoning.push_str(&format!(
                     "\n\n_Action {} of {count} of one LangGraph interrupt; the graph resumes once all {count} are decided._",
                     index + 1
+                ));
+            } else if side_by_side > 1 {
+                reasoning.push_str(&format!(
+                    "\n\n_One of {side_by_side} interrupts this thread waits on; the graph resumes once all are decided._"
                 ));
             }
             Packet {
