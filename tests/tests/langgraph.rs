@@ -533,6 +533,57 @@ fn a_duplicate_decision_is_a_conflict_and_is_not_sent() {
     assert_eq!(server.runs(&thread).len(), 2);
 }
 
+/// A decision held back for its sibling actions must not wait out its hold once the
+/// interrupt is answered elsewhere: the running sync ends it as a conflict promptly.
+#[test]
+fn a_held_back_decision_ends_in_conflict_when_another_reviewer_answers_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = LangGraphServer::start(dir.path());
+    let alice = Client::new(dir.path(), "alice");
+    let bob = Client::new(dir.path(), "bob");
+    add_langgraph(&alice, &server);
+    add_langgraph(&bob, &server);
+    let thread = server.interrupted_thread("batched");
+    alice.json(&["sync", "--once"]);
+    bob.json(&["sync", "--once"]);
+    let held = decide(&bob, &packet_for(&bob, &thread, "send_email"), &["approve"]);
+    assert_eq!(held["state"], "signed", "{held}");
+    let bob_sync = bob.spawn_sync();
+
+    decide(
+        &alice,
+        &packet_for(&alice, &thread, "send_email"),
+        &["approve"],
+    );
+    decide(
+        &alice,
+        &packet_for(&alice, &thread, "delete_file"),
+        &["approve"],
+    );
+    let done = decide(
+        &alice,
+        &packet_for(&alice, &thread, "ask_user"),
+        &["respond", "--response", "Account 1"],
+    );
+    assert_eq!(done["state"], "acknowledged", "{done}");
+
+    let id = packet_for(&bob, &thread, "send_email");
+    let settled = eventually(Duration::from_secs(15), || {
+        let d = bob.json(&["show", &id])["decisions"][0].clone();
+        (d["state"] == "conflict").then_some(d)
+    });
+    kill(bob_sync);
+    assert!(
+        settled.is_some(),
+        "Bob's held-back decision did not end in conflict"
+    );
+    assert_eq!(
+        server.runs(&thread).len(),
+        2,
+        "only Alice's resume was sent"
+    );
+}
+
 /// A resume of ours that reached the server before the client could record the answer
 /// (crash, lost connection) is recognised by the decision id on the run: acknowledged,
 /// not reported as a conflict, and not sent again.

@@ -3,9 +3,11 @@
 //! thread's open interrupts are answered together, once every one of its packets is
 //! decided).
 
+use super::convert::ms;
 use super::Store;
 use crate::error::Result;
 use crate::views::DeliveryState;
+use chrono::{DateTime, Utc};
 use countersign_protocol::DecisionRecord;
 use rusqlite::params;
 use std::collections::HashSet;
@@ -96,6 +98,23 @@ impl Store {
                 });
             }
             Ok(members)
+        })
+    }
+
+    /// Make this device's undelivered decisions on these packets due now: their packets
+    /// closed (answered elsewhere), so the outbox should settle them at once instead of
+    /// after a sibling wait. Returns how many were rescheduled.
+    pub fn make_due_now(&self, packet_ids: &[i64], now: DateTime<Utc>) -> Result<usize> {
+        self.write(|tx| {
+            let mut changed = 0;
+            let mut stmt = tx.prepare_cached(
+                "UPDATE outbox SET next_attempt_ms = ?2 WHERE next_attempt_ms > ?2 AND decision_id IN
+                    (SELECT decision_id FROM decisions WHERE packet_id = ?1 AND local = 1)",
+            )?;
+            for id in packet_ids {
+                changed += stmt.execute(params![id, ms(now)])?;
+            }
+            Ok(changed)
         })
     }
 }

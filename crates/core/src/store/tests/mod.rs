@@ -4,6 +4,7 @@
 mod decisions;
 mod endpoints;
 mod ingest;
+mod langgraph;
 mod ledger;
 mod open;
 mod perf;

@@ -44,6 +44,8 @@ pub struct ScanReport {
     pub new_packets: usize,
     /// Packets closed because their interrupt was answered elsewhere.
     pub closed: usize,
+    /// Their local ids.
+    pub closed_packet_ids: Vec<i64>,
 }
 
 impl ScanReport {
@@ -187,7 +189,8 @@ pub async fn scan(
     for chunk in changes.chunks(500) {
         apply(ctx, endpoint_id, chunk.to_vec(), None).await?;
     }
-    report.closed = close_answered(ctx, endpoint_id, client, &open_interrupts).await?;
+    report.closed_packet_ids = close_answered(ctx, endpoint_id, client, &open_interrupts).await?;
+    report.closed = report.closed_packet_ids.len();
     ctx.set_health(endpoint_id, Health::Online, None);
     Ok(report)
 }
@@ -199,10 +202,11 @@ async fn close_answered(
     endpoint_id: &str,
     client: &LangGraphClient,
     open_interrupts: &HashSet<(String, String)>,
-) -> Result<usize, CallError> {
+) -> Result<Vec<i64>, CallError> {
     let open = ctx.store.open_packets(endpoint_id).map_err(local_error)?;
     let mut checked: std::collections::HashMap<String, HashSet<String>> = Default::default();
     let mut changes = Vec::new();
+    let mut closed = Vec::new();
     for (packet_id, remote) in open {
         let Some((thread_id, interrupt_id, _)) = split_remote_id(&remote) else {
             continue;
@@ -225,9 +229,9 @@ async fn close_answered(
         packet.status = PacketStatus::Decided;
         packet.updated_at = ctx.clock.now();
         changes.push(change(ChangeKind::Decided, SEQ_CLOSED, packet)?);
+        closed.push(packet_id);
     }
-    let closed = changes.len();
-    if closed > 0 {
+    if !closed.is_empty() {
         apply(ctx, endpoint_id, changes, None).await?;
     }
     Ok(closed)
@@ -255,6 +259,20 @@ pub(crate) async fn run(ctx: Arc<SyncContext>, endpoint_id: String, kick: Arc<No
                 attempt = 0;
                 if report.changed() {
                     fast_until = Instant::now() + FAST_WINDOW;
+                }
+                // A decision of ours on a packet answered elsewhere ends now (as a
+                // conflict), not when its wait for sibling actions runs out.
+                if !report.closed_packet_ids.is_empty() {
+                    match ctx
+                        .store
+                        .make_due_now(&report.closed_packet_ids, ctx.clock.now())
+                    {
+                        Ok(n) if n > 0 => kick.notify_one(),
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(endpoint_id, error = %e, "could not reschedule decisions")
+                        }
+                    }
                 }
                 if report.changed()
                     || recorded_sync.is_none_or(|at| at.elapsed() > SYNC_RECORD_EVERY)
