@@ -375,6 +375,30 @@ mod tests {
     }
 
     #[test]
+    fn a_single_human_interrupt_object_is_answered_with_a_single_response() {
+        let value = json!({
+            "action_request": {"action": "send", "args": {}},
+            "config": {"allow_respond": true},
+            "description": "d"
+        });
+        let m = map_interrupt(&value, None);
+        assert_eq!(m.shape, Shape::AgentInbox { listed: false });
+        let a = answer(
+            m.shape,
+            "send",
+            &record(Outcome::Respond, None, None, Some("no")),
+        )
+        .unwrap();
+        assert_eq!(
+            resume_value(m.shape, vec![a]),
+            json!({"type": "response", "args": "no"})
+        );
+        // All four flags off: nothing a reviewer could answer, so it is shown raw.
+        let closed = json!({"action_request": {"action": "send", "args": {}}, "config": {}});
+        assert_eq!(map_interrupt(&closed, None).shape, Shape::Raw);
+    }
+
+    #[test]
     fn batched_middleware_gives_one_action_each_and_decisions_in_order() {
         let value = json!({
             "action_requests": [
