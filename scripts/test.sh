@@ -60,6 +60,9 @@ export COUNTERSIGN_PYTHON
 step "HumanLayer SDKs (pip + npm)" bash scripts/humanlayer-env.sh </dev/null
 # Exports COUNTERSIGN_HL_PYTHON and COUNTERSIGN_HL_NODE_DIR for the HumanLayer system tests.
 eval "$(bash scripts/humanlayer-env.sh </dev/null)"
+step "LangGraph server (pip)" bash scripts/langgraph-env.sh </dev/null
+# Exports COUNTERSIGN_LANGGRAPH_VENV for the LangGraph system tests (`langgraph dev`).
+eval "$(bash scripts/langgraph-env.sh </dev/null)"
 step "workspace tests" scripts/session-bus.sh cargo test --workspace --exclude countersign-e2e
 step "E2E (app window under Xvfb, tauri-driver)" bash scripts/e2e.sh </dev/null
 

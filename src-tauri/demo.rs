@@ -44,6 +44,7 @@ pub async fn start_if_wanted(engine: &Engine, data_dir: &Path) -> Option<Running
             base_url: running.url(),
             token: countersign_endpoint::DEMO_REVIEWER_TOKEN.into(),
             allow_insecure_http: false,
+            ..Default::default()
         });
         match added {
             Ok(ep) => {

@@ -127,6 +127,23 @@ fn every_command_answers_with_its_shape_or_code_and_message() {
     ui.err("endpoint_enroll", json!({"id": "nope"}), "not_found");
     ui.err("endpoint_enroll", json!({"id": ep_id}), "offline");
     ui.err("endpoint_remove", json!({"id": "nope"}), "not_found");
+    // A LangGraph server: no token needed, an assistant filter, nothing to enroll.
+    let lg = ui.ok(
+        "endpoint_add",
+        json!({"request": {"name": "graphs", "base_url": "http://127.0.0.1:9", "token": "",
+            "kind": "langgraph", "assistant": "inbox"}}),
+    );
+    assert_eq!(
+        (lg["kind"].as_str(), lg["assistant_filter"].as_str()),
+        (Some("langgraph"), Some("inbox"))
+    );
+    ui.err("endpoint_enroll", json!({"id": lg["id"]}), "invalid_input");
+    ui.err(
+        "endpoint_add",
+        json!({"request": {"name": "x2", "base_url": "http://127.0.0.1:9", "token": ""}}),
+        "invalid_input",
+    );
+    ui.ok("endpoint_remove", json!({"id": lg["id"]}));
 
     // Queue and packets.
     let engine = ui.webview.state::<AppEngine>().0.clone();

@@ -177,7 +177,8 @@ export interface PacketView {
   decisions: DecisionView[];
 }
 
-export type EndpointKind = "native";
+/** `native`: Countersign protocol v1. `langgraph`: a LangGraph server (interrupts → packets). */
+export type EndpointKind = "native" | "langgraph";
 
 export interface EndpointView {
   id: string;
@@ -189,6 +190,8 @@ export interface EndpointView {
   last_sync_at: Iso8601 | null;
   enrolled: boolean;
   outbox: number;
+  /** LangGraph only: the assistant id or graph id whose threads are reviewed. */
+  assistant_filter: string | null;
 }
 
 export interface QuarantinedPacket {
@@ -228,8 +231,12 @@ export interface DecideRequest {
 export interface NewEndpointRequest {
   name: string;
   base_url: string;
+  /** Native: the bearer token (required). LangGraph: the optional `x-api-key`. */
   token: string;
   allow_insecure_http?: boolean;
+  kind?: EndpointKind;
+  /** LangGraph only: review just this assistant id or graph id. */
+  assistant?: string | null;
 }
 
 export interface KeyInfo {

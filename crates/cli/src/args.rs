@@ -138,8 +138,23 @@ pub enum EndpointCommand {
     Add {
         name: String,
         url: String,
+        /// `native` (Countersign protocol v1) or `langgraph` (a LangGraph server).
+        #[arg(long, default_value = "native")]
+        kind: String,
+        /// Bearer token of a native endpoint (required for `native`).
         #[arg(long, env = "COUNTERSIGN_ENDPOINT_TOKEN", hide_env_values = true)]
-        token: String,
+        token: Option<String>,
+        /// LangGraph: the deployment's `x-api-key` (none for a local `langgraph dev`).
+        #[arg(
+            long,
+            env = "COUNTERSIGN_LANGGRAPH_API_KEY",
+            hide_env_values = true,
+            conflicts_with = "token"
+        )]
+        api_key: Option<String>,
+        /// LangGraph: review only the threads of this assistant id or graph id.
+        #[arg(long)]
+        assistant: Option<String>,
         /// Allow plain http:// to a host other than loopback.
         #[arg(long)]
         allow_insecure_http: bool,

@@ -78,6 +78,7 @@ pub fn seed(data_dir: std::path::PathBuf, packets: u32, json_out: bool) -> CliRe
         base_url: "http://127.0.0.1:9".into(),
         token: "unused".into(),
         allow_insecure_http: false,
+        ..Default::default()
     })?;
     let took = fill_queue(&engine, &endpoint.id, packets)?;
     let pending = engine.stats()?.pending;
@@ -113,6 +114,7 @@ pub async fn run(packets: u32, decisions: u32, audit_entries: u32, json_out: boo
         base_url: "http://127.0.0.1:9".into(),
         token: "unused".into(),
         allow_insecure_http: false,
+        ..Default::default()
     })?;
     let secs = fill_queue(&engine, &synthetic.id, packets)?.as_secs_f64();
     figures.push(Figure {
@@ -268,6 +270,7 @@ async fn loopback(
         base_url: server.url(),
         token: "bench-reviewer".into(),
         allow_insecure_http: false,
+        ..Default::default()
     })?;
     engine.enroll(&ep.id).await?;
     let mut events = engine.subscribe();

@@ -36,6 +36,7 @@ pub fn run(dir: &Path, entries: u32) -> CliResult<Vec<(String, String, &'static 
         base_url: "http://127.0.0.1:9".into(),
         token: "unused".into(),
         allow_insecure_http: false,
+        ..Default::default()
     })?;
     let reviewer = engine.reviewer()?;
     let decisions = entries.div_ceil(4);

@@ -3,7 +3,9 @@
 use crate::args::*;
 use crate::cli_error::{CliError, CliResult};
 use crate::render;
-use countersign_core::{DecideRequest, Engine, EngineConfig, NewEndpointRequest, QueueQuery};
+use countersign_core::{
+    DecideRequest, EndpointKind, Engine, EngineConfig, NewEndpointRequest, QueueQuery,
+};
 use countersign_protocol::{DecisionVia, Outcome, PacketStatus, Risk, Urgency};
 use std::path::PathBuf;
 
@@ -32,16 +34,25 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Endpoint(EndpointCommand::Add {
             name,
             url,
+            kind,
             token,
+            api_key,
+            assistant,
             allow_insecure_http,
             enroll,
         }) => {
+            let kind = parse_enum("kind", kind, EndpointKind::parse)?;
             let engine = open_engine(&cli)?;
             let mut ep = engine.add_endpoint(NewEndpointRequest {
                 name: name.clone(),
                 base_url: url.clone(),
-                token: token.clone(),
+                token: token
+                    .clone()
+                    .or_else(|| api_key.clone())
+                    .unwrap_or_default(),
                 allow_insecure_http: *allow_insecure_http,
+                kind,
+                assistant: assistant.clone(),
             })?;
             if *enroll {
                 ep = engine.enroll(&ep.id).await?;

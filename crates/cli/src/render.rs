@@ -67,16 +67,20 @@ pub fn endpoint(ep: &EndpointView, json: bool) {
     if json {
         return print_json(ep);
     }
+    let kind = match ep.kind {
+        countersign_core::EndpointKind::Native if ep.enrolled => "  enrolled".to_string(),
+        countersign_core::EndpointKind::Native => "  not enrolled".to_string(),
+        countersign_core::EndpointKind::LangGraph => match &ep.assistant_filter {
+            Some(a) => format!("  langgraph (assistant {a})"),
+            None => "  langgraph".to_string(),
+        },
+    };
     println!(
         "{}  {}  {}{}  outbox {}",
         ep.name,
         ep.base_url,
         ep.health.as_str(),
-        if ep.enrolled {
-            "  enrolled"
-        } else {
-            "  not enrolled"
-        },
+        kind,
         ep.outbox
     );
     if let Some(d) = &ep.health_detail {

@@ -7,7 +7,7 @@ use crate::keystore::{endpoint_token_account, KeyStore, OsKeyring};
 use crate::signing::ReviewerKey;
 use crate::store::{NewEndpoint, Store};
 use crate::sync::client::EndpointClient;
-use crate::sync::{deliver_due, pull_all, DeliveryReport, SyncContext, SyncSupervisor};
+use crate::sync::{deliver_due, langgraph, pull_all, DeliveryReport, SyncContext, SyncSupervisor};
 use crate::views::*;
 use countersign_protocol::digest::{args_digest, packet_digest};
 use countersign_protocol::limits::Limits;
@@ -63,14 +63,22 @@ pub struct DecideRequest {
 }
 
 /// What to add as an endpoint.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct NewEndpointRequest {
     pub name: String,
     pub base_url: String,
+    /// Native: the reviewer's bearer token (required). LangGraph: the `x-api-key` of a
+    /// deployment (empty for `langgraph dev`).
+    #[serde(default)]
     pub token: String,
     /// Plain http:// to a non-loopback host needs this explicit opt-in.
     #[serde(default)]
     pub allow_insecure_http: bool,
+    #[serde(default)]
+    pub kind: EndpointKind,
+    /// LangGraph only: review just the threads of this assistant id or graph id.
+    #[serde(default)]
+    pub assistant: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -300,20 +308,43 @@ impl Engine {
                 "the endpoint name must be 1 to 100 characters".into(),
             ));
         }
-        if req.token.trim().is_empty() {
+        let assistant_filter = req
+            .assistant
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(String::from);
+        match req.kind {
+            EndpointKind::Native if req.token.trim().is_empty() => {
+                return Err(CoreError::InvalidInput(
+                    "the endpoint token must not be empty".into(),
+                ))
+            }
+            EndpointKind::Native if assistant_filter.is_some() => {
+                return Err(CoreError::InvalidInput(
+                    "an assistant filter applies to LangGraph endpoints only".into(),
+                ))
+            }
+            _ => {}
+        }
+        if assistant_filter.as_ref().is_some_and(|a| a.len() > 200) {
             return Err(CoreError::InvalidInput(
-                "the endpoint token must not be empty".into(),
+                "the assistant filter must be at most 200 characters".into(),
             ));
         }
         let id = uuid_v7(self.clock.as_ref(), self.entropy.as_ref());
-        self.keys
-            .set(&endpoint_token_account(&id), req.token.trim())?;
+        // A local `langgraph dev` needs no key; nothing goes to the keyring then.
+        if !req.token.trim().is_empty() {
+            self.keys
+                .set(&endpoint_token_account(&id), req.token.trim())?;
+        }
         let added = self.store.add_endpoint(
             &NewEndpoint {
                 id: id.clone(),
                 name: name.to_string(),
                 base_url,
-                kind: EndpointKind::Native,
+                kind: req.kind,
+                assistant_filter,
             },
             self.clock.now(),
         );
@@ -338,6 +369,11 @@ impl Engine {
     /// Register this reviewer's public key with an endpoint.
     pub async fn enroll(&self, id_or_name: &str) -> Result<EndpointView> {
         let ep = self.store.endpoint(id_or_name)?;
+        if ep.kind == EndpointKind::LangGraph {
+            return Err(CoreError::InvalidInput(
+                "a LangGraph server does not take reviewer keys: its decisions are signed and kept in the local ledger".into(),
+            ));
+        }
         let key = self.key()?;
         let enrollment = Enrollment {
             reviewer: self.reviewer()?,
@@ -380,7 +416,6 @@ impl Engine {
         };
         let mut reports = Vec::new();
         for ep in endpoints {
-            let client = self.ctx.client_for(&ep.id)?;
             let mut report = SyncReport {
                 endpoint: ep.name.clone(),
                 changes: 0,
@@ -388,19 +423,36 @@ impl Engine {
                 health: Health::Online,
                 error: None,
             };
-            match pull_all(&self.ctx, &ep.id, &client).await {
-                Ok(n) => report.changes = n,
-                Err(e) => {
-                    let health = match e {
-                        crate::sync::client::CallError::Unauthorized(_) => Health::Unauthorized,
-                        _ => Health::Offline,
-                    };
-                    self.ctx.set_health(&ep.id, health, Some(&e.to_string()));
-                    report.error = Some(e.to_string());
-                }
-            }
             let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
-            report.delivery = deliver_due(&self.ctx, &ep.id, &client, far).await?;
+            let pulled = match ep.kind {
+                EndpointKind::Native => {
+                    let client = self.ctx.client_for(&ep.id)?;
+                    let pulled = pull_all(&self.ctx, &ep.id, &client).await;
+                    if let Err(e) = &pulled {
+                        self.ctx
+                            .set_health(&ep.id, health_of(e), Some(&e.to_string()));
+                    }
+                    report.delivery = deliver_due(&self.ctx, &ep.id, &client, far).await?;
+                    pulled
+                }
+                EndpointKind::LangGraph => {
+                    let client = self.ctx.langgraph_client_for(&ep.id)?;
+                    let scanned = langgraph::scan(&self.ctx, &ep.id, &client).await;
+                    match &scanned {
+                        Ok(_) => self.store.set_last_sync(&ep.id, self.clock.now())?,
+                        Err(e) => self
+                            .ctx
+                            .set_health(&ep.id, health_of(e), Some(&e.to_string())),
+                    }
+                    report.delivery =
+                        langgraph::deliver_due(&self.ctx, &ep.id, &client, far).await?;
+                    scanned.map(|s| s.new_packets + s.closed)
+                }
+            };
+            match pulled {
+                Ok(n) => report.changes = n,
+                Err(e) => report.error = Some(e.to_string()),
+            }
             report.health = self.store.endpoint(&ep.id)?.health;
             reports.push(report);
         }
@@ -410,14 +462,17 @@ impl Engine {
     /// Deliver one endpoint's outbox now, ignoring backoff timers.
     pub async fn deliver_now(&self, id_or_name: &str) -> Result<DeliveryReport> {
         let ep = self.store.endpoint(id_or_name)?;
-        let client = self.ctx.client_for(&ep.id)?;
-        deliver_due(
-            &self.ctx,
-            &ep.id,
-            &client,
-            chrono::DateTime::<chrono::Utc>::MAX_UTC,
-        )
-        .await
+        let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+        match ep.kind {
+            EndpointKind::Native => {
+                let client = self.ctx.client_for(&ep.id)?;
+                deliver_due(&self.ctx, &ep.id, &client, far).await
+            }
+            EndpointKind::LangGraph => {
+                let client = self.ctx.langgraph_client_for(&ep.id)?;
+                langgraph::deliver_due(&self.ctx, &ep.id, &client, far).await
+            }
+        }
     }
 
     // ----- audit -----
@@ -461,6 +516,13 @@ impl Engine {
 
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+}
+
+fn health_of(e: &crate::sync::client::CallError) -> Health {
+    match e {
+        crate::sync::client::CallError::Unauthorized(_) => Health::Unauthorized,
+        _ => Health::Offline,
     }
 }
 

@@ -149,8 +149,28 @@ pub struct PacketView {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum EndpointKind {
+    /// Countersign protocol v1 (the reference endpoint or a compatible service).
     #[default]
     Native,
+    /// A LangGraph server (`langgraph dev` or LangGraph Platform): interrupted threads are
+    /// the review packets, resumes carry the decisions.
+    #[serde(rename = "langgraph")]
+    LangGraph,
+}
+
+impl EndpointKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndpointKind::Native => "native",
+            EndpointKind::LangGraph => "langgraph",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [EndpointKind::Native, EndpointKind::LangGraph]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -165,6 +185,9 @@ pub struct EndpointView {
     pub enrolled: bool,
     /// Decisions for this endpoint not yet in a final state.
     pub outbox: u32,
+    /// LangGraph only: review just the threads of this assistant id or graph id.
+    #[serde(default)]
+    pub assistant_filter: Option<String>,
 }
 
 /// A packet that failed validation, kept with its reason instead of entering the queue.

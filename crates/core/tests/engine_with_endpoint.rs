@@ -129,6 +129,7 @@ async fn pushed_packet_is_decided_and_acknowledged_and_expiry_shows() {
             base_url: server.url(),
             token: "r1".into(),
             allow_insecure_http: false,
+            ..Default::default()
         })
         .unwrap();
     engine.enroll(&ep.id).await.unwrap();
@@ -180,6 +181,7 @@ async fn outage_keeps_decisions_until_the_endpoint_returns() {
             base_url: server.url(),
             token: "r1".into(),
             allow_insecure_http: false,
+            ..Default::default()
         })
         .unwrap();
     engine.enroll(&ep.id).await.unwrap();
@@ -222,6 +224,7 @@ async fn second_reviewer_gets_a_conflict_naming_the_winner() {
                 base_url: server.url(),
                 token: token.into(),
                 allow_insecure_http: false,
+                ..Default::default()
             })
             .unwrap();
         engine.enroll(&ep.id).await.unwrap();

@@ -55,6 +55,30 @@ describe("deciding", () => {
     expect(callsTo(calls, "decide")).toHaveLength(0);
   });
 
+  it("answers a LangGraph interrupt of unknown shape with a raw JSON resume value", async () => {
+    const user = userEvent.setup();
+    const view = packetView(3, {
+      action: { name: "langgraph_interrupt", args: { question: "Pick a colour" } },
+      allowed_outcomes: ["respond"],
+    });
+    const calls = mockBackend({ packet_get: () => view, decide: decideMock() });
+    render(<PacketView id={3} />);
+    // The unknown payload is shown as it came.
+    expect(await screen.findByText(/Pick a colour/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Respond" }));
+    const dialog = screen.getByRole("dialog", { name: /^Answer with a raw resume value/ });
+    const editor = within(dialog).getByLabelText(/Resume value \(JSON\)/);
+    await user.type(editor, '{{"pick": "red"');
+    expect(within(dialog).getByText(/Not JSON/)).toBeInTheDocument();
+    await user.type(editor, "}");
+    expect(within(dialog).getByText(/Valid JSON/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Sign and resume" }));
+    expect(callsTo(calls, "decide")[0]?.args).toEqual({
+      id: 3,
+      request: { outcome: "respond", response: '{"pick": "red"}', via: "window" },
+    });
+  });
+
   it("offers only the outcomes the packet allows", async () => {
     const allowed: Outcome[] = ["reject", "respond"];
     const calls = mockBackend({ packet_get: () => packetView(1, { allowed_outcomes: allowed }) });

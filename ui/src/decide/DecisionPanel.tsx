@@ -7,7 +7,7 @@ import { useEngineEvent } from "../shell/useEngineEvent";
 import type { BackendError, DecideRequest, DecisionView, DeliveryState, Outcome, PacketView } from "../types";
 import { ApproveConfirm } from "./ApproveConfirm";
 import { EditForm } from "./EditForm";
-import { TextDecision, type TextOutcome } from "./TextDecision";
+import { RAW_INTERRUPT_ACTION, TextDecision, type TextOutcome } from "./TextDecision";
 
 // Canonical order and labels; only the ones the packet allows are rendered.
 const OUTCOMES: { outcome: Outcome; label: string; key?: string }[] = [
@@ -136,6 +136,7 @@ export function DecisionPanel({ view, onDecided }: { view: PacketView; onDecided
         <TextDecision
           outcome={mode as TextOutcome}
           action={packet.action.name}
+          rawResume={packet.action.name === RAW_INTERRUPT_ACTION}
           busy={busy}
           error={error}
           onSubmit={(text) =>

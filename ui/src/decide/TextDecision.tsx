@@ -13,18 +13,42 @@ const SPEC: Record<TextOutcome, { title: string; field: string; required: boolea
   ignore: { title: "Dismiss", field: "Note (optional)", required: false, submit: "Dismiss and sign" },
 };
 
+/** The action name the LangGraph connector gives interrupts of no known shape. */
+export const RAW_INTERRUPT_ACTION = "langgraph_interrupt";
+
 interface Props {
   outcome: TextOutcome;
   action: string;
+  /** Answering a LangGraph interrupt of unknown shape: the text is the raw resume value. */
+  rawResume?: boolean;
   busy: boolean;
   error: BackendError | undefined;
   onSubmit: (text: string | undefined) => void;
   onClose: () => void;
 }
 
+/** What the raw-resume editor says about the text: JSON is sent as JSON, else as a string. */
+function resumeHint(text: string): string {
+  if (text.trim() === "") return "";
+  try {
+    JSON.parse(text);
+    return "Valid JSON: resumes the graph with this value.";
+  } catch {
+    return "Not JSON: resumes the graph with this text as a string.";
+  }
+}
+
 /** Reject / respond / escalate / dismiss: one text field, required where the protocol says. */
-export function TextDecision({ outcome, action, busy, error, onSubmit, onClose }: Props) {
-  const spec = SPEC[outcome];
+export function TextDecision({ outcome, action, rawResume, busy, error, onSubmit, onClose }: Props) {
+  const raw = rawResume === true && outcome === "respond";
+  const spec = raw
+    ? {
+        title: "Answer with a raw resume value",
+        field: "Resume value (JSON)",
+        required: true,
+        submit: "Sign and resume",
+      }
+    : SPEC[outcome];
   const id = useId();
   const [text, setText] = useState("");
   const [missing, setMissing] = useState(false);
@@ -49,7 +73,8 @@ export function TextDecision({ outcome, action, busy, error, onSubmit, onClose }
         </label>
         <textarea
           id={id}
-          rows={4}
+          rows={raw ? 8 : 4}
+          spellCheck={raw ? false : undefined}
           value={text}
           data-autofocus
           aria-required={spec.required}
@@ -64,6 +89,11 @@ export function TextDecision({ outcome, action, busy, error, onSubmit, onClose }
             if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submit();
           }}
         />
+        {raw ? (
+          <p className="hint" aria-live="polite">
+            {resumeHint(text)}
+          </p>
+        ) : null}
         {missing ? (
           <p id={`${id}-missing`} role="alert" className="error-inline">
             {outcome === "reject" ? "A reason is required to reject." : "A response is required."}

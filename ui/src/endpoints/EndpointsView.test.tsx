@@ -32,10 +32,55 @@ describe("EndpointsView", () => {
         base_url: "https://staging.example.com",
         token: "s3cret-token",
         allow_insecure_http: false,
+        kind: "native",
       },
     });
     expect(await screen.findByText("Staging")).toBeInTheDocument();
     expect(token).toHaveValue(""); // the secret does not linger in the form
+  });
+
+  it("adds a LangGraph server with an optional API key and assistant filter, and offers no key enrollment", async () => {
+    const user = userEvent.setup();
+    let list: EV[] = [];
+    const calls = mockBackend({
+      endpoints_list: () => list,
+      endpoint_add: (a) => {
+        const req = a.request as { name: string; base_url: string; assistant?: string };
+        const ep = endpoint({
+          id: "lg1",
+          name: req.name,
+          base_url: req.base_url,
+          kind: "langgraph",
+          enrolled: false,
+          assistant_filter: req.assistant ?? null,
+        });
+        list = [ep];
+        return ep;
+      },
+    });
+    render(<EndpointsView />);
+    await screen.findByText("No endpoints yet. Add one below.");
+    expect(screen.queryByLabelText("Assistant or graph (optional)")).toBeNull();
+    await user.selectOptions(screen.getByLabelText("Kind"), "LangGraph server");
+    const key = screen.getByLabelText("API key (optional)");
+    expect(key).toHaveAttribute("type", "password");
+    await user.type(screen.getByLabelText("Name"), "Local graphs");
+    await user.type(screen.getByLabelText("URL"), "http://127.0.0.1:2024");
+    await user.type(screen.getByLabelText("Assistant or graph (optional)"), "inbox");
+    // No key needed for a local `langgraph dev`.
+    await user.click(screen.getByRole("button", { name: "Add endpoint" }));
+    expect(callsTo(calls, "endpoint_add")[0]?.args).toEqual({
+      request: {
+        name: "Local graphs",
+        base_url: "http://127.0.0.1:2024",
+        token: "",
+        allow_insecure_http: false,
+        kind: "langgraph",
+        assistant: "inbox",
+      },
+    });
+    expect(await screen.findByText(/LangGraph server · assistant inbox/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Enroll signing key/ })).toBeNull();
   });
 
   it("refuses to submit an incomplete form", async () => {

@@ -40,16 +40,23 @@ export function EndpointsView() {
             </div>
             <div className="hint">
               Last sync {formatDate(ep.last_sync_at)} · {ep.outbox} waiting to send ·{" "}
-              {ep.enrolled ? "key enrolled" : "key not enrolled"}
+              {ep.kind === "langgraph"
+                ? `LangGraph server${ep.assistant_filter ? ` · assistant ${ep.assistant_filter}` : " · all threads"}`
+                : ep.enrolled
+                  ? "key enrolled"
+                  : "key not enrolled"}
             </div>
             <div className="endpoint-actions">
-              <button
-                type="button"
-                aria-label={`${ep.enrolled ? "Re-enroll" : "Enroll"} signing key with ${ep.name}`}
-                onClick={() => act(backend.endpointEnroll(ep.id))}
-              >
-                {ep.enrolled ? "Re-enroll key" : "Enroll key"}
-              </button>
+              {/* A LangGraph server takes no reviewer keys: its decisions are signed locally. */}
+              {ep.kind === "native" ? (
+                <button
+                  type="button"
+                  aria-label={`${ep.enrolled ? "Re-enroll" : "Enroll"} signing key with ${ep.name}`}
+                  onClick={() => act(backend.endpointEnroll(ep.id))}
+                >
+                  {ep.enrolled ? "Re-enroll key" : "Enroll key"}
+                </button>
+              ) : null}
               <button
                 type="button"
                 className="danger"

@@ -10,6 +10,14 @@ const STATE_TEXT: Record<DecisionView["state"], string> = {
   refused: "Refused by the endpoint",
 };
 
+/**
+ * A decision held back on purpose (the LangGraph connector sends all actions of a thread's
+ * interrupts together) carries a "waiting for …" note: show it as status, not as an error.
+ */
+function isWaitingNote(d: DecisionView): boolean {
+  return d.state === "signed" && (d.last_error ?? "").startsWith("waiting for ");
+}
+
 function Who({ record }: { record: DecisionRecord }) {
   return (
     <>
@@ -34,7 +42,8 @@ export function DecisionHistory({ decisions }: { decisions: DecisionView[] }) {
             {STATE_TEXT[d.state]}
             {d.attempts > 1 ? ` (${d.attempts} attempts)` : null}
           </p>
-          {d.last_error ? <p className="error-inline">Last error: {d.last_error}</p> : null}
+          {d.last_error && isWaitingNote(d) ? <p className="hint">{capitalize(d.last_error)}</p> : null}
+          {d.last_error && !isWaitingNote(d) ? <p className="error-inline">Last error: {d.last_error}</p> : null}
           {d.record.reason ? <FoldedText text={`Reason: ${d.record.reason}`} label="reason" /> : null}
           {d.record.response ? (
             <FoldedText text={`Response: ${d.record.response}`} label="response" />

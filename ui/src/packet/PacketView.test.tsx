@@ -97,6 +97,17 @@ describe("PacketView", () => {
     expect(screen.getByRole("heading", { name: "Deadline" })).toBeInTheDocument();
   });
 
+  it("shows a decision held back for the rest of a LangGraph interrupt as status, not as an error", async () => {
+    const note = "waiting for the other 2 actions of this thread's interrupts; they are sent together";
+    mockBackend({
+      packet_get: () => packetView(1, {}, [decisionView(1, { state: "signed", last_error: note })]),
+    });
+    render(<PacketView id={1} />);
+    const shown = await screen.findByText(/Waiting for the other 2 actions/);
+    expect(shown).toHaveClass("hint");
+    expect(screen.queryByText(/Last error/)).toBeNull();
+  });
+
   it("reloads when an event concerns this packet", async () => {
     let status: "pending" | "withdrawn" = "pending";
     const calls = mockBackend({ packet_get: () => packetView(1, { status }) });

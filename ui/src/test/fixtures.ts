@@ -104,6 +104,7 @@ export function endpoint(over: Partial<EndpointView> = {}): EndpointView {
     last_sync_at: null,
     enrolled: true,
     outbox: 0,
+    assistant_filter: null,
     ...over,
   };
 }

@@ -71,6 +71,7 @@ fn setup() -> Setup {
             base_url: "http://127.0.0.1:9".into(),
             token: TOKEN.into(),
             allow_insecure_http: false,
+            ..Default::default()
         })
         .unwrap();
     engine.set_display_name("Dana Reviewer").unwrap();

@@ -16,17 +16,18 @@ pub struct NewEndpoint {
     pub name: String,
     pub base_url: String,
     pub kind: EndpointKind,
+    /// LangGraph only: the assistant id or graph id to review (None: all threads).
+    pub assistant_filter: Option<String>,
 }
 
 fn kind_str(kind: EndpointKind) -> &'static str {
-    match kind {
-        EndpointKind::Native => "native",
-    }
+    kind.as_str()
 }
 
 const SELECT_VIEW: &str =
     "SELECT e.id, e.name, e.base_url, e.health, e.health_detail, e.last_sync_at,
-        e.enrolled, (SELECT count(*) FROM outbox o WHERE o.endpoint_id = e.id)
+        e.enrolled, (SELECT count(*) FROM outbox o WHERE o.endpoint_id = e.id),
+        e.kind, e.assistant_filter
      FROM endpoints e WHERE e.removed_at IS NULL";
 
 fn view(r: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointView> {
@@ -34,12 +35,14 @@ fn view(r: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointView> {
         id: r.get(0)?,
         name: r.get(1)?,
         base_url: r.get(2)?,
-        kind: EndpointKind::Native,
+        // A kind this build does not know (a newer database) is treated as native.
+        kind: EndpointKind::parse(&r.get::<_, String>(8)?).unwrap_or_default(),
         health: Health::parse(&r.get::<_, String>(3)?),
         health_detail: r.get(4)?,
         last_sync_at: opt_time(r.get(5)?),
         enrolled: r.get(6)?,
         outbox: r.get(7)?,
+        assistant_filter: r.get(9)?,
     })
 }
 
@@ -80,10 +83,22 @@ impl Store {
                 )));
             }
             tx.execute(
-                "INSERT INTO endpoints (id, name, base_url, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![new.id, new.name, new.base_url, kind_str(new.kind), ms(now)],
+                "INSERT INTO endpoints (id, name, base_url, kind, created_at, assistant_filter)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    new.id,
+                    new.name,
+                    new.base_url,
+                    kind_str(new.kind),
+                    ms(now),
+                    new.assistant_filter
+                ],
             )?;
-            let payload = json!({"name": new.name, "base_url": new.base_url, "kind": kind_str(new.kind)});
+            let mut payload =
+                json!({"name": new.name, "base_url": new.base_url, "kind": kind_str(new.kind)});
+            if let Some(filter) = &new.assistant_filter {
+                payload["assistant_filter"] = json!(filter);
+            }
             ledger::append(tx, "endpoint_added", &new.id, &payload, now)?;
             Ok(tx.query_row(&format!("{SELECT_VIEW} AND e.id = ?1"), [&new.id], view)?)
         })

@@ -121,9 +121,18 @@ const V2_LEDGER_SUBJECT: &str = r#"
 CREATE INDEX ledger_subject ON ledger(subject, seq);
 "#;
 
+/// LangGraph endpoints may be narrowed to one assistant or graph.
+const V3_ASSISTANT_FILTER: &str = r#"
+ALTER TABLE endpoints ADD COLUMN assistant_filter TEXT;
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1_SCHEMA), M::up(V2_LEDGER_SUBJECT)])
+    Migrations::new(vec![
+        M::up(V1_SCHEMA),
+        M::up(V2_LEDGER_SUBJECT),
+        M::up(V3_ASSISTANT_FILTER),
+    ])
 }
 
 #[cfg(test)]

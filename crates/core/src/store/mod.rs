@@ -11,6 +11,7 @@ mod decisions;
 mod endpoints;
 mod fts;
 mod ingest;
+mod langgraph;
 pub mod ledger;
 mod migrations;
 mod outbox;
@@ -22,6 +23,7 @@ mod tests;
 
 pub use endpoints::NewEndpoint;
 pub use ingest::IngestReport;
+pub use langgraph::{InterruptMember, MemberDecision};
 pub use migrations::migrations;
 pub use outbox::OutboxItem;
 // Re-exported so callers of the store find its result types next to it.

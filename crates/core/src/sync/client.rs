@@ -66,7 +66,7 @@ pub struct EndpointClient {
 
 /// Name the root cause ("Connection refused", "dns error") instead of reqwest's generic
 /// "error sending request", so the health line tells the user something useful.
-fn classify_send_error(e: reqwest::Error) -> CallError {
+pub(crate) fn classify_send_error(e: reqwest::Error) -> CallError {
     let mut cause: &dyn std::error::Error = &e;
     while let Some(next) = cause.source() {
         cause = next;
@@ -280,7 +280,7 @@ fn refused(status: StatusCode, body: &[u8]) -> CallError {
 }
 
 /// Packet ids come from the endpoint; keep them from escaping their path segment.
-fn encode_segment(s: &str) -> String {
+pub(crate) fn encode_segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -50,13 +50,13 @@ pub async fn pull_all(
     }
 }
 
-fn local_error(e: CoreError) -> CallError {
+pub(crate) fn local_error(e: CoreError) -> CallError {
     // A local storage failure is not the endpoint's fault, but retrying later is right.
     CallError::Offline(format!("local store: {e}"))
 }
 
 /// Store changes off the async threads and tell subscribers.
-async fn apply(
+pub(crate) async fn apply(
     ctx: &Arc<SyncContext>,
     endpoint_id: &str,
     changes: Vec<Value>,

@@ -1,17 +1,20 @@
 //! Sync with agent endpoints: one feed task (pull by cursor, then SSE push with reconnect)
-//! and one outbox task (deliver signed decisions with backoff) per endpoint.
+//! and one outbox task (deliver signed decisions with backoff) per endpoint. The endpoint's
+//! kind picks the connector: protocol v1 here, a LangGraph server in [`langgraph`].
 
 pub mod backoff;
 pub mod client;
 mod feed;
-mod outbox;
+pub mod langgraph;
+pub(crate) mod outbox;
 
 use crate::clock::{Clock, Entropy};
 use crate::error::Result;
 use crate::keystore::{endpoint_token_account, KeyStore};
 use crate::store::Store;
-use crate::views::{EngineEvent, Health};
+use crate::views::{EndpointKind, EngineEvent, Health};
 use client::EndpointClient;
+use langgraph::LangGraphClient;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, Notify};
@@ -39,6 +42,13 @@ impl SyncContext {
             .get(&endpoint_token_account(&ep.id))?
             .unwrap_or_default();
         Ok(EndpointClient::new(self.http.clone(), &ep.base_url, token))
+    }
+
+    /// A LangGraph client for the endpoint, with its `x-api-key` (if any) from the keyring.
+    pub fn langgraph_client_for(&self, endpoint_id: &str) -> Result<LangGraphClient> {
+        let ep = self.store.endpoint(endpoint_id)?;
+        let key = self.keys.get(&endpoint_token_account(&ep.id))?;
+        Ok(LangGraphClient::new(self.http.clone(), &ep.base_url, key))
     }
 
     /// Record health and tell subscribers when it changed.
@@ -88,11 +98,24 @@ impl SyncSupervisor {
             return;
         }
         let kick = Arc::new(Notify::new());
-        let feed = tokio::spawn(feed::run(
-            self.ctx.clone(),
-            endpoint_id.to_string(),
-            kick.clone(),
-        ));
+        let kind = self
+            .ctx
+            .store
+            .endpoint(endpoint_id)
+            .map(|e| e.kind)
+            .unwrap_or_default();
+        let feed = match kind {
+            EndpointKind::Native => tokio::spawn(feed::run(
+                self.ctx.clone(),
+                endpoint_id.to_string(),
+                kick.clone(),
+            )),
+            EndpointKind::LangGraph => tokio::spawn(langgraph::discovery::run(
+                self.ctx.clone(),
+                endpoint_id.to_string(),
+                kick.clone(),
+            )),
+        };
         let outbox = tokio::spawn(outbox::run(
             self.ctx.clone(),
             endpoint_id.to_string(),

@@ -5,7 +5,7 @@ use super::backoff::Backoff;
 use super::client::{CallError, EndpointClient, Submitted};
 use super::SyncContext;
 use crate::error::{CoreError, Result};
-use crate::views::{DeliveryState, EngineEvent, Health};
+use crate::views::{DeliveryState, EndpointKind, EngineEvent, Health};
 use chrono::{DateTime, Utc};
 use countersign_protocol::PacketStatus;
 use std::sync::Arc;
@@ -135,8 +135,16 @@ pub(super) async fn run(ctx: Arc<SyncContext>, endpoint_id: String, kick: Arc<No
 /// Deliver what is due; return how long to sleep until the next retry is due.
 async fn round(ctx: &Arc<SyncContext>, endpoint_id: &str) -> Result<Duration> {
     if ctx.store.next_outbox_due(endpoint_id)?.is_some() {
-        let client = ctx.client_for(endpoint_id)?;
-        deliver_due(ctx, endpoint_id, &client, ctx.clock.now()).await?;
+        match ctx.store.endpoint(endpoint_id)?.kind {
+            EndpointKind::Native => {
+                let client = ctx.client_for(endpoint_id)?;
+                deliver_due(ctx, endpoint_id, &client, ctx.clock.now()).await?;
+            }
+            EndpointKind::LangGraph => {
+                let client = ctx.langgraph_client_for(endpoint_id)?;
+                super::langgraph::deliver_due(ctx, endpoint_id, &client, ctx.clock.now()).await?;
+            }
+        }
     }
     Ok(match ctx.store.next_outbox_due(endpoint_id)? {
         Some(at) => (at - ctx.clock.now())

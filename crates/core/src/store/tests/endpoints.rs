@@ -111,3 +111,21 @@ fn sync_bookkeeping_persists() {
         "not_found"
     );
 }
+
+#[test]
+fn langgraph_endpoint_keeps_its_kind_and_assistant_filter() {
+    let f = fixture();
+    let mut new = new_endpoint("lg");
+    new.kind = EndpointKind::LangGraph;
+    new.assistant_filter = Some("inbox".into());
+    f.store.add_endpoint(&new, t(0)).unwrap();
+    let ep = f.store.endpoint("lg").unwrap();
+    assert_eq!(ep.kind, EndpointKind::LangGraph);
+    assert_eq!(ep.assistant_filter.as_deref(), Some("inbox"));
+    // The endpoint from the fixture is still native, without a filter.
+    let native = f.store.endpoint("ep1").unwrap();
+    assert_eq!(
+        (native.kind, native.assistant_filter),
+        (EndpointKind::Native, None)
+    );
+}

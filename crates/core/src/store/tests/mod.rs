@@ -4,6 +4,7 @@
 mod decisions;
 mod endpoints;
 mod ingest;
+mod langgraph;
 mod ledger;
 mod open;
 mod perf;
@@ -54,6 +55,7 @@ pub fn new_endpoint(id: &str) -> NewEndpoint {
         name: format!("{id} name"),
         base_url: format!("http://127.0.0.1:9/{id}"),
         kind: EndpointKind::Native,
+        assistant_filter: None,
     }
 }
 

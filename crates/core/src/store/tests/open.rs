@@ -45,8 +45,9 @@ fn existing_file_is_migrated_and_data_kept() {
     let scratch: i64 = conn
         .query_row("SELECT x FROM scratch", [], |r| r.get(0))
         .unwrap();
-    // V1 schema, then V2 (the ledger's subject index for audit exports).
-    assert_eq!((version, scratch), (2, 1));
+    // V1 schema, then V2 (the ledger's subject index for audit exports), then V3 (the
+    // LangGraph assistant filter).
+    assert_eq!((version, scratch), (3, 1));
     assert_eq!(migrations().pending_migrations(&conn).unwrap(), 0);
     let index: i64 = conn
         .query_row(
