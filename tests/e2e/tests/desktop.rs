@@ -21,6 +21,8 @@ struct Suite {
     ui: Ui,
     endpoint: Endpoint,
     key: VerifyingKey,
+    profile: Profile,
+    dir: std::path::PathBuf,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,7 +52,13 @@ async fn run(dir: &std::path::Path) -> Result<()> {
         .await
         .context("setup: launch the app")?;
     let ui = Ui::new(client.clone(), countersign_e2e::artifacts_dir())?;
-    let suite = Suite { ui, endpoint, key };
+    let suite = Suite {
+        ui,
+        endpoint,
+        key,
+        profile,
+        dir: dir.to_path_buf(),
+    };
     let outcome = scenarios(suite).await;
     // Always end the session (closes the app) before tauri-driver gets SIGTERM.
     let _ = client.close().await;
@@ -59,7 +67,7 @@ async fn run(dir: &std::path::Path) -> Result<()> {
 }
 
 async fn scenarios(mut s: Suite) -> Result<()> {
-    let steps: [&str; 7] = [
+    let steps: [&str; 8] = [
         "0 app shows the synced queue",
         "1 new packet appears without reload",
         "2 edit and approve signs the edited args",
@@ -67,6 +75,7 @@ async fn scenarios(mut s: Suite) -> Result<()> {
         "4 keyboard approves a routine packet",
         "6 hostile packet renders inert",
         "5 offline decision is delivered after restart",
+        "7 audit view exports and verifies",
     ];
     for (i, name) in steps.iter().enumerate() {
         let start = Instant::now();
@@ -77,7 +86,8 @@ async fn scenarios(mut s: Suite) -> Result<()> {
             3 => reject_needs_reason(&s).await,
             4 => keyboard_approve(&s).await,
             5 => hostile_inert(&s).await,
-            _ => offline_then_delivered(&mut s).await,
+            6 => offline_then_delivered(&mut s).await,
+            _ => audit_export_and_verify(&s).await,
         };
         if let Err(e) = r {
             let shot = s.ui.screenshot(&format!("FAILED-step-{name}")).await;
@@ -385,5 +395,74 @@ async fn offline_then_delivered(s: &mut Suite) -> Result<()> {
     s.ui.screenshot("05-delivered-after-restart").await?;
     let (_, record) = verified_decision(s, &remote).await?;
     ensure!(record["outcome"] == "approve", "signed outcome: {record}");
+    Ok(())
+}
+
+/// The Audit view previews the decisions made above, exports them with the real channel
+/// for progress, and verifies the export; the CLI verifier agrees on the same folder.
+async fn audit_export_and_verify(s: &Suite) -> Result<()> {
+    let ui = &s.ui;
+    ui.click_button("Audit").await?;
+    let matched = ui
+        .wait_js(
+            "the audit preview",
+            "const e = document.querySelector('.audit-count strong');
+             return e ? Number(e.textContent.replace(/[^0-9]/g, '')) : null;",
+            Duration::from_secs(10),
+        )
+        .await?;
+    let matched = matched.as_u64().context("decision count")?;
+    ensure!(
+        matched >= 3,
+        "the preview lists {matched} decisions, expected the ones made above"
+    );
+    let out = s.dir.join("audit-export");
+    ui.fill(
+        "section[aria-label=Export]",
+        "Export to folder",
+        &out.display().to_string(),
+    )
+    .await?;
+    ui.click_button(&format!("Export {matched} decisions"))
+        .await?;
+    ui.wait_js(
+        "the export to finish",
+        "const e = document.querySelector('section[aria-label=Export] .audit-result.ok');
+         return e ? e.textContent : null;",
+        Duration::from_secs(30),
+    )
+    .await?;
+    ensure!(
+        out.join("manifest.json").exists(),
+        "no manifest.json in {out:?}"
+    );
+    ui.click_button("Verify this export").await?;
+    ui.js("document.querySelector('section[aria-label=Verify] .audit-actions button').click(); return true;")
+        .await?;
+    let verdict = ui
+        .wait_js(
+            "the verification verdict",
+            "const e = document.querySelector('section[aria-label=Verify] .audit-result');
+             return e ? e.textContent : null;",
+            Duration::from_secs(30),
+        )
+        .await?;
+    let verdict = verdict.as_str().unwrap_or_default().to_string();
+    ensure!(verdict.starts_with("Verified."), "the app says: {verdict}");
+    ensure!(
+        verdict.contains(&format!("{matched} decisions")),
+        "verdict does not count {matched} decisions: {verdict}"
+    );
+    ui.screenshot("07-audit-export-verified").await?;
+    let report = s
+        .profile
+        .cli(&["audit", "verify", &out.display().to_string()])
+        .context("the CLI verifier on the app's export")?;
+    ensure!(report["ok"] == json!(true), "CLI verify: {report}");
+    ensure!(
+        report["decisions"] == json!(matched),
+        "CLI verify counts {} decisions, the app exported {matched}",
+        report["decisions"]
+    );
     Ok(())
 }
