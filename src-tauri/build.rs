@@ -25,6 +25,9 @@ const COMMANDS: &[&str] = &[
     "key_info",
     "quarantine_list",
     "open_link",
+    "notifications_status",
+    "notifications_set_paused",
+    "notifications_focus",
 ];
 
 fn main() {
