@@ -15,5 +15,5 @@ pub mod notifier;
 pub mod popup;
 
 pub use error::NotifyError;
-pub use notifier::{Notifier, NotifierEvent, NotifierStatus, ServiceState};
+pub use notifier::{Notifier, NotifierEvent, NotifierStatus};
 pub use popup::{Popup, PopupChoice, PopupId, PopupResponse, PopupUrgency, Popups};
