@@ -38,13 +38,17 @@ struct NoNotificationService;
 
 impl Popups for NoNotificationService {
     fn show(&self, _: &Popup) -> Result<PopupId, NotifyError> {
-        Err(NotifyError::Unavailable("no notification daemon on the bus".into()))
+        Err(NotifyError::Unavailable(
+            "no notification daemon on the bus".into(),
+        ))
     }
     fn withdraw(&self, _: PopupId) -> Result<(), NotifyError> {
         Ok(())
     }
     fn probe(&self) -> Result<String, NotifyError> {
-        Err(NotifyError::Unavailable("no notification daemon on the bus".into()))
+        Err(NotifyError::Unavailable(
+            "no notification daemon on the bus".into(),
+        ))
     }
 }
 

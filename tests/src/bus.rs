@@ -67,8 +67,10 @@ impl BusMonitor {
         let out = BufReader::new(child.stdout.take().unwrap());
         let (seen2, ready2) = (seen.clone(), ready.clone());
         std::thread::spawn(move || parse(out, &seen2, &ready2));
-        eventually(Duration::from_secs(5), || (*ready.lock().unwrap()).then_some(()))
-            .expect("dbus-monitor became a monitor");
+        eventually(Duration::from_secs(5), || {
+            (*ready.lock().unwrap()).then_some(())
+        })
+        .expect("dbus-monitor became a monitor");
         BusMonitor { child, seen }
     }
 
@@ -149,7 +151,10 @@ fn parse(out: impl BufRead, seen: &Mutex<Seen>, ready: &Mutex<bool>) {
             handle(&message, seen, ready);
             message.clear();
         }
-        if message.last().is_some_and(|l| l.trim().starts_with("int32 ")) {
+        if message
+            .last()
+            .is_some_and(|l| l.trim().starts_with("int32 "))
+        {
             // The last argument of Notify (the timeout).
             handle(&message, seen, ready);
             message.clear();
@@ -211,7 +216,8 @@ fn handle(message: &[String], seen: &Mutex<Seen>, ready: &Mutex<bool>) {
         call.actions = action_strings.iter().step_by(2).cloned().collect();
         seen.notify.push(call);
     } else if header.starts_with("method return") {
-        let (Some(dest), Some(reply)) = (field(header, "destination"), field(header, "reply_serial"))
+        let (Some(dest), Some(reply)) =
+            (field(header, "destination"), field(header, "reply_serial"))
         else {
             return;
         };
@@ -251,8 +257,11 @@ impl LonelyBus {
         let data = dir.path().join("data");
         std::fs::create_dir_all(&runtime).unwrap();
         std::fs::create_dir_all(&data).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
         // No service directories: nothing may be started by D-Bus activation (the system's
         // dunst would be), so the notification name stays without an owner.
         let config = dir.path().join("bus.conf");

@@ -140,7 +140,11 @@ fn approve_and_reject_on_the_popup_are_signed_decisions_recorded_via_notificatio
     assert_eq!(popup.summary, "Urgent review: issue_refund");
     assert_eq!(popup.body, "approve-bot · issue_refund · 120 EUR");
     assert_eq!(popup.actions, vec!["default", "approve", "reject"]);
-    assert_eq!(popup.urgency, Some(1), "high urgency is the platform's normal");
+    assert_eq!(
+        popup.urgency,
+        Some(1),
+        "high urgency is the platform's normal"
+    );
 
     let remote = approve_me["id"].as_str().unwrap();
     let view = press_until_decided(&ep, popup.id.unwrap(), "approve", remote);
@@ -148,7 +152,10 @@ fn approve_and_reject_on_the_popup_are_signed_decisions_recorded_via_notificatio
     let record = verify(&client, view["decisions"][0]["jws"].as_str().unwrap());
     assert_eq!(record.via, DecisionVia::Notification);
     assert_eq!(record.meaning, "approval");
-    assert_eq!(record.final_args.as_ref(), Some(&approve_me["action"]["args"]));
+    assert_eq!(
+        record.final_args.as_ref(),
+        Some(&approve_me["action"]["args"])
+    );
     notifier
         .wait_line(|v| v["event"] == "decided" && v["outcome"] == "approve")
         .expect("the notifier reports the decision");
@@ -156,7 +163,11 @@ fn approve_and_reject_on_the_popup_are_signed_decisions_recorded_via_notificatio
     let reject_me = ep.create_packet(&draft("reject-bot", "low", "critical"));
     let popup = popup_for(&monitor, "reject-bot");
     assert_eq!(popup.summary, "Critical review: issue_refund");
-    assert_eq!(popup.urgency, Some(2), "critical urgency is the platform's critical");
+    assert_eq!(
+        popup.urgency,
+        Some(2),
+        "critical urgency is the platform's critical"
+    );
     let remote = reject_me["id"].as_str().unwrap();
     let view = press_until_decided(&ep, popup.id.unwrap(), "reject", remote);
     assert_eq!(view["outcome"], "reject", "{view}");
@@ -281,7 +292,12 @@ fn a_burst_coalesces_into_one_summary_and_nothing_repeats() {
     // Time passes (reminder scans run every second): nothing is alerted twice.
     let before = monitor.notify_calls().len();
     std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(monitor.notify_calls().len(), before, "{:#?}", monitor.notify_calls());
+    assert_eq!(
+        monitor.notify_calls().len(),
+        before,
+        "{:#?}",
+        monitor.notify_calls()
+    );
 }
 
 #[test]
@@ -310,7 +326,12 @@ fn a_reminder_comes_as_the_deadline_nears() {
         .wait_notify(WAIT, |c| c.summary.starts_with("Reminder: issue_refund"))
         .expect("a reminder");
     assert_eq!(reminder.replaces, due.id.unwrap(), "updated in place");
-    let count = |calls: Vec<NotifyCall>| calls.iter().filter(|c| c.body.starts_with("remind-bot")).count();
+    let count = |calls: Vec<NotifyCall>| {
+        calls
+            .iter()
+            .filter(|c| c.body.starts_with("remind-bot"))
+            .count()
+    };
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(count(monitor.notify_calls()), 2, "one alert, one reminder");
 }
@@ -339,7 +360,13 @@ fn pause_and_quiet_hours_silence_the_popups() {
     // Quiet hours around the current local time, and resumed: still silent.
     drop(notifier);
     let now = local_minutes();
-    let hhmm = |m: i32| format!("{:02}:{:02}", m.rem_euclid(1440) / 60, m.rem_euclid(1440) % 60);
+    let hhmm = |m: i32| {
+        format!(
+            "{:02}:{:02}",
+            m.rem_euclid(1440) / 60,
+            m.rem_euclid(1440) % 60
+        )
+    };
     client.json(&[
         "notify",
         "rules",

@@ -12,7 +12,7 @@ use countersign_core::keystore::MemoryKeyStore;
 use countersign_core::policy::NotificationRules;
 use countersign_core::{Engine, EngineConfig, NewEndpointRequest};
 use countersign_notify::desktop::DesktopPopups;
-use countersign_notify::{NotifyError, Notifier, Popup, PopupId, Popups};
+use countersign_notify::{Notifier, NotifyError, Popup, PopupId, Popups};
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
@@ -91,7 +91,9 @@ pub async fn run(dir: &Path, n: u32) -> CliResult<String> {
     let online = Instant::now();
     while engine.endpoint(&ep.id)?.health != countersign_core::Health::Online {
         if online.elapsed() > Duration::from_secs(10) {
-            return Err(CliError::Endpoint("bench endpoint never came online".into()));
+            return Err(CliError::Endpoint(
+                "bench endpoint never came online".into(),
+            ));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

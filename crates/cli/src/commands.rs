@@ -140,16 +140,7 @@ pub async fn run(cli: Cli) -> CliResult {
             decisions,
             audit_entries,
             notify_packets,
-        } => {
-            crate::bench::run(
-                *packets,
-                *decisions,
-                *audit_entries,
-                *notify_packets,
-                json,
-            )
-            .await
-        }
+        } => crate::bench::run(*packets, *decisions, *audit_entries, *notify_packets, json).await,
     }
 }
 

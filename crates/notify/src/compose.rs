@@ -145,7 +145,10 @@ mod tests {
         p.deadline = Some(now + Duration::seconds(12 * 60 - 5));
         let popup = review_popup(&p, AlertReason::Urgent, true, now);
         assert_eq!(popup.title, "Urgent review: issue_refund");
-        assert_eq!(popup.body, "refund-bot · issue_refund · 120 EUR · due in 12 min");
+        assert_eq!(
+            popup.body,
+            "refund-bot · issue_refund · 120 EUR · due in 12 min"
+        );
         assert_eq!(popup.urgency, PopupUrgency::Normal);
         let keys: Vec<_> = popup.actions.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, vec!["default", "approve", "reject"]);
@@ -168,7 +171,9 @@ mod tests {
         p.agent = "<a href='x'>evil</a>\nbot".into();
         p.action = "x".repeat(500);
         let popup = review_popup(&p, AlertReason::Reminder, true, Utc::now());
-        assert!(popup.body.starts_with("&lt;a href='x'&gt;evil&lt;/a&gt; bot · "));
+        assert!(popup
+            .body
+            .starts_with("&lt;a href='x'&gt;evil&lt;/a&gt; bot · "));
         assert!(!popup.body.contains('\n'));
         assert!(popup.title.chars().count() < 100, "{}", popup.title);
     }

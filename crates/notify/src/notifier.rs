@@ -154,8 +154,10 @@ impl Notifier {
     /// the channel the popup backend reports clicks on.
     pub async fn run(self: Arc<Self>, mut responses: mpsc::UnboundedReceiver<PopupResponse>) {
         let mut engine_events = self.engine.subscribe();
-        let me = self.clone();
-        let _ = tokio::task::spawn_blocking(move || me.probe()).await;
+        if self.shown.lock().unwrap().last_probe.is_none() {
+            let me = self.clone();
+            let _ = tokio::task::spawn_blocking(move || me.probe()).await;
+        }
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -139,9 +139,9 @@ impl NotificationPolicy {
 
     /// Whether a popup for this review may offer Approve and Reject.
     pub fn one_click(&self, packet: &PacketFacts) -> bool {
-        let rule = self
-            .rules
-            .for_review(&packet.endpoint_id, &packet.endpoint_name, &packet.action);
+        let rule =
+            self.rules
+                .for_review(&packet.endpoint_id, &packet.endpoint_name, &packet.action);
         // Without plain approval the review needs an edit or a written answer: that is
         // done in the window, not with a click.
         rule.one_click.unwrap_or(true)
@@ -196,9 +196,9 @@ impl NotificationPolicy {
 
     /// Which alert (if any) this open review is due, by its memory and the rules.
     fn due(&self, packet: &PacketFacts, now: DateTime<Utc>) -> Option<AlertReason> {
-        let rule = self
-            .rules
-            .for_review(&packet.endpoint_id, &packet.endpoint_name, &packet.action);
+        let rule =
+            self.rules
+                .for_review(&packet.endpoint_id, &packet.endpoint_name, &packet.action);
         if rule.notify == Some(false) {
             return None;
         }

@@ -114,7 +114,12 @@ pub struct EffectiveRule {
 }
 
 impl NotificationRules {
-    pub fn for_review(&self, endpoint_id: &str, endpoint_name: &str, action: &str) -> EffectiveRule {
+    pub fn for_review(
+        &self,
+        endpoint_id: &str,
+        endpoint_name: &str,
+        action: &str,
+    ) -> EffectiveRule {
         let mut rule = EffectiveRule {
             notify: None,
             one_click: None,

@@ -48,14 +48,20 @@ fn urgent_reviews_alert_once_and_normal_ones_do_not() {
     let urgent = facts(1, Urgency::High);
     let critical = facts(2, Urgency::Critical);
     let normal = facts(3, Urgency::Normal);
-    let alerts = policy.review(&[urgent.clone(), critical, normal.clone()], &here(), c.now());
+    let alerts = policy.review(
+        &[urgent.clone(), critical, normal.clone()],
+        &here(),
+        c.now(),
+    );
     assert_eq!(
         reviewed(&alerts),
         vec![(1, AlertReason::Urgent), (2, AlertReason::Urgent)]
     );
     // The same review changing again (an update, a sync replay) never alerts twice.
     c.advance(Duration::minutes(10));
-    assert!(policy.review(&[urgent, normal], &here(), c.now()).is_empty());
+    assert!(policy
+        .review(&[urgent, normal], &here(), c.now())
+        .is_empty());
 }
 
 #[test]
@@ -90,7 +96,10 @@ fn an_urgent_review_arriving_close_to_its_deadline_gets_no_separate_reminder() {
     let mut policy = NotificationPolicy::new(NotificationRules::default());
     let mut p = facts(8, Urgency::High);
     p.deadline = Some(c.now() + Duration::minutes(3));
-    assert_eq!(reviewed(&policy.review(&[p.clone()], &here(), c.now())).len(), 1);
+    assert_eq!(
+        reviewed(&policy.review(&[p.clone()], &here(), c.now())).len(),
+        1
+    );
     c.advance(Duration::minutes(1));
     assert!(policy.review(&[p], &here(), c.now()).is_empty());
 }
