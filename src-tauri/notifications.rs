@@ -36,6 +36,11 @@ pub fn start(app: &AppHandle, engine: Arc<Engine>) -> Arc<Notifier> {
                     let _ = app.emit(OPEN_PACKET_EVENT, OpenPacket { packet_id });
                 }
                 Ok(NotifierEvent::Status(status)) => {
+                    // The shell installs no log subscriber: say it on stderr, where a
+                    // desktop session's journal picks it up.
+                    if let Some(message) = status.message.as_deref().filter(|_| !status.available) {
+                        eprintln!("countersign: desktop notifications unavailable: {message}");
+                    }
                     crate::tray::show_notifier_status(&app, &status);
                     let _ = app.emit(NOTIFIER_STATUS_EVENT, status);
                 }
