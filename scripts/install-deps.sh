@@ -9,7 +9,7 @@ set -euo pipefail
 PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libayatana-appindicator3-dev
   libdbus-1-dev xvfb xauth webkit2gtk-driver dunst gnome-keyring libsecret-tools
-  dbus-x11 xdotool imagemagick curl python3-venv
+  dbus-x11 libglib2.0-bin xdotool imagemagick curl python3-venv
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

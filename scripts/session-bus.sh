@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
-# Usage: scripts/session-bus.sh CMD [ARGS...]
+# Usage: scripts/session-bus.sh [--notifications] CMD [ARGS...]
 #
 # Runs CMD on a private D-Bus session bus with its own, unlocked gnome-keyring (Secret
 # Service, org.freedesktop.secrets), so tests exercise a real keyring daemon without
 # touching the user's bus or keyrings. Keyring files, the runtime dir and XDG config/data/
 # state live in a throw-away directory that is removed afterwards. Exits with CMD's status.
 #
-# Inside CMD: DBUS_SESSION_BUS_ADDRESS points at the private bus, COUNTERSIGN_TEST_KEYRING=1.
+# --notifications also runs a real notification daemon (dunst, which needs an X display:
+# an Xvfb of its own unless DISPLAY is set) owning org.freedesktop.Notifications.
+#
+# Inside CMD: DBUS_SESSION_BUS_ADDRESS points at the private bus, COUNTERSIGN_TEST_KEYRING=1,
+# and with --notifications COUNTERSIGN_TEST_NOTIFICATIONS=1 and DISPLAY.
 set -euo pipefail
 
+notifications=${COUNTERSIGN_BUS_NOTIFICATIONS:-0}
+if [[ "${1-}" == "--notifications" ]]; then
+  notifications=1
+  shift
+fi
+
 if (($# == 0)); then
-  echo "usage: $0 CMD [ARGS...]" >&2
+  echo "usage: $0 [--notifications] CMD [ARGS...]" >&2
   exit 2
 fi
 
 log() { printf 'session-bus: %s\n' "$*" >&2; }
 
 if [[ "${1-}" != "--inner" ]]; then
-  for tool in dbus-run-session gnome-keyring-daemon gdbus; do
+  tools=(dbus-run-session gnome-keyring-daemon gdbus)
+  if ((notifications)); then
+    tools+=(dunst Xvfb dbus-monitor)
+  fi
+  for tool in "${tools[@]}"; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-      log "$tool not found; run scripts/install-deps.sh (packages dbus, gnome-keyring, libglib2.0-bin)"
+      log "$tool not found; run scripts/install-deps.sh (packages dbus, gnome-keyring, libglib2.0-bin, dunst, xvfb, dbus-x11)"
       exit 127
     fi
   done
@@ -33,6 +47,7 @@ if [[ "${1-}" != "--inner" ]]; then
     XDG_CONFIG_HOME="$scratch/config" \
     XDG_STATE_HOME="$scratch/state" \
     COUNTERSIGN_BUS_SCRATCH="$scratch" \
+    COUNTERSIGN_BUS_NOTIFICATIONS="$notifications" \
     dbus-run-session -- bash "${BASH_SOURCE[0]}" --inner "$@" || status=$?
   exit "$status"
 fi
@@ -40,7 +55,7 @@ fi
 # --- inside dbus-run-session -----------------------------------------------------------
 shift # --inner
 scratch=$COUNTERSIGN_BUS_SCRATCH
-unset COUNTERSIGN_BUS_SCRATCH
+unset COUNTERSIGN_BUS_SCRATCH COUNTERSIGN_BUS_NOTIFICATIONS
 
 # The password only protects the throw-away keyring in $scratch.
 password="countersign-test-$$-$RANDOM"
@@ -49,37 +64,81 @@ printf '%s' "$password" |
     >"$scratch/keyring.log" 2>&1 &
 daemon=$!
 
+helpers=("$daemon")
 stop_daemon() {
-  if kill -0 "$daemon" 2>/dev/null; then
-    kill -TERM "$daemon" 2>/dev/null || true
-    wait "$daemon" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "${helpers[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
 }
 trap stop_daemon EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# has_owner NAME: whether NAME has an owner on the private bus.
 has_owner() {
   gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
-    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null |
+    --method org.freedesktop.DBus.NameHasOwner "$1" 2>/dev/null |
     grep -q true
 }
 
-ready=0
-for _ in $(seq 1 100); do # 100 x 50 ms = 5 s
-  if has_owner; then
-    ready=1
-    break
-  fi
-  if ! kill -0 "$daemon" 2>/dev/null; then
-    break
-  fi
-  sleep 0.05
-done
-if ((ready == 0)); then
-  log "gnome-keyring-daemon did not take org.freedesktop.secrets within 5 s; its log:"
-  sed 's/^/  /' "$scratch/keyring.log" >&2 || true
+# wait_owner NAME PID LOG: wait up to 5 s for PID to take NAME; on failure show LOG.
+wait_owner() {
+  for _ in $(seq 1 100); do # 100 x 50 ms = 5 s
+    if has_owner "$1"; then
+      return 0
+    fi
+    if ! kill -0 "$2" 2>/dev/null; then
+      break
+    fi
+    sleep 0.05
+  done
+  log "$1 got no owner within 5 s; log of its daemon:"
+  sed 's/^/  /' "$3" >&2 || true
   exit 1
+}
+
+wait_owner org.freedesktop.secrets "$daemon" "$scratch/keyring.log"
+
+if ((notifications)); then
+  if [[ -z "${DISPLAY:-}" ]]; then
+    # Xvfb picks a free display number itself and writes it to fd 3.
+    Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$scratch/display" \
+      >"$scratch/xvfb.log" 2>&1 &
+    helpers+=($!)
+    for _ in $(seq 1 100); do
+      [[ -s "$scratch/display" ]] && break
+      sleep 0.05
+    done
+    if [[ ! -s "$scratch/display" ]]; then
+      log "Xvfb did not start within 5 s; its log:"
+      sed 's/^/  /' "$scratch/xvfb.log" >&2 || true
+      exit 1
+    fi
+    export DISPLAY=":$(tr -d '[:space:]' <"$scratch/display")"
+  fi
+  # Started here, not by D-Bus activation: an activated dunst has no DISPLAY and dies.
+  # Popups never time out, so a test decides when they go.
+  cat >"$scratch/dunstrc" <<'DUNSTRC'
+[global]
+    notification_limit = 0
+    stack_duplicates = false
+    history_length = 1000
+    markup = full
+[urgency_low]
+    timeout = 0
+[urgency_normal]
+    timeout = 0
+[urgency_critical]
+    timeout = 0
+DUNSTRC
+  dunst -config "$scratch/dunstrc" >"$scratch/dunst.log" 2>&1 &
+  helpers+=($!)
+  wait_owner org.freedesktop.Notifications "${helpers[-1]}" "$scratch/dunst.log"
+  export COUNTERSIGN_TEST_NOTIFICATIONS=1
 fi
 
 export COUNTERSIGN_TEST_KEYRING=1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # THE test command of Countersign (README, second command; .ci/run calls exactly this).
 # Installs what is missing, then: format check, clippy (warnings are errors), builds the
-# CLI the system tests drive, and runs every workspace test with a real keyring daemon on
-# a private D-Bus session. Non-interactive: works with CI=true and no stdin.
+# CLI the system tests drive, and runs every workspace test with a real keyring daemon and
+# a real notification daemon (dunst, under its own Xvfb) on a private D-Bus session.
+# Non-interactive: works with CI=true and no stdin.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -63,7 +64,8 @@ eval "$(bash scripts/humanlayer-env.sh </dev/null)"
 step "LangGraph server (pip)" bash scripts/langgraph-env.sh </dev/null
 # Exports COUNTERSIGN_LANGGRAPH_VENV for the LangGraph system tests (`langgraph dev`).
 eval "$(bash scripts/langgraph-env.sh </dev/null)"
-step "workspace tests" scripts/session-bus.sh cargo test --workspace --exclude countersign-e2e
+# Notification tests need a notification daemon (dunst under its own Xvfb) on the bus.
+step "workspace tests" scripts/session-bus.sh --notifications cargo test --workspace --exclude countersign-e2e
 step "E2E (app window under Xvfb, tauri-driver)" bash scripts/e2e.sh </dev/null
 
 

@@ -30,6 +30,9 @@ const COMMANDS: &[&str] = &[
     "audit_export_cancel",
     "audit_verify",
     "audit_default_dir",
+    "notifications_status",
+    "notifications_set_paused",
+    "notifications_focus",
 ];
 
 fn main() {

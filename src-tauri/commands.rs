@@ -6,6 +6,7 @@ use countersign_core::{
     DecideRequest, DecisionView, EndpointView, Engine, KeyInfo, NewEndpointRequest, PacketSummary,
     PacketView, QuarantinedPacket, QueueQuery, QueueStats,
 };
+use countersign_notify::NotifierStatus;
 use countersign_protocol::ReviewerRef;
 use std::sync::Arc;
 use tauri::State;
@@ -107,4 +108,35 @@ pub async fn open_link(url: String) -> UiResult<()> {
     }
     open::that_detached(parsed.as_str())
         .map_err(|e| UiError::new("open_failed", format!("could not open the browser: {e}")))
+}
+
+/// Whether notifications are paused or unavailable (and why), for the status bar.
+#[tauri::command]
+pub async fn notifications_status(
+    notifier: State<'_, crate::AppNotifier>,
+) -> UiResult<NotifierStatus> {
+    Ok(notifier.0.status())
+}
+
+#[tauri::command]
+pub async fn notifications_set_paused(
+    notifier: State<'_, crate::AppNotifier>,
+    paused: bool,
+) -> UiResult<NotifierStatus> {
+    Ok(notifier.0.set_paused(paused)?)
+}
+
+/// The review on screen (none: the window shows no review or is in the background); it
+/// gets no popup.
+#[tauri::command]
+pub async fn notifications_focus(
+    engine: State<'_, AppEngine>,
+    notifier: State<'_, crate::AppNotifier>,
+    packet_id: Option<i64>,
+) -> UiResult<()> {
+    if let Some(id) = packet_id {
+        engine.0.packet(id)?;
+    }
+    notifier.0.set_focused(packet_id);
+    Ok(())
 }

@@ -6,10 +6,12 @@ mod audit;
 mod commands;
 mod demo;
 mod error;
+mod notifications;
 mod tray;
 
 pub use commands::AppEngine;
 pub use error::UiError;
+pub use notifications::{AppNotifier, NOTIFIER_STATUS_EVENT, OPEN_PACKET_EVENT};
 
 use countersign_core::{Engine, EngineConfig};
 use std::path::PathBuf;
@@ -40,6 +42,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         &keyring_service(),
     ))?);
     app.manage(AppEngine(engine.clone()));
+    app.manage(AppNotifier(notifications::start(&handle, engine.clone())));
 
     match tray::install(&handle, engine.clone()) {
         Ok(icon) => tray::follow_queue(handle.clone(), icon, engine.clone()),
@@ -105,6 +108,9 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             audit::audit_export_cancel,
             audit::audit_verify,
             audit::audit_default_dir,
+            commands::notifications_status,
+            commands::notifications_set_paused,
+            commands::notifications_focus,
         ])
 }
 

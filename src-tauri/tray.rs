@@ -1,8 +1,11 @@
 //! The tray icon: pending and urgent counts at a glance, and a menu to open the window,
-//! pause notifications or quit. Counts refresh on engine events, at most twice a second.
+//! pause notifications or quit. Counts refresh on engine events, at most twice a second;
+//! the pause item and tooltip follow the notifier's status.
 
 use crate::commands::AppEngine;
+use crate::notifications::AppNotifier;
 use countersign_core::Engine;
+use countersign_notify::NotifierStatus;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
@@ -22,11 +25,42 @@ pub fn show_main_window(app: &AppHandle) {
     }
 }
 
+/// The pause item, kept to show the paused state when it changes elsewhere (UI, CLI).
+struct PauseItem(CheckMenuItem<tauri::Wry>);
+
 fn summary(engine: &Engine) -> String {
+    let paused = if engine.notifications_paused().unwrap_or(false) {
+        " — notifications paused"
+    } else {
+        ""
+    };
     match engine.stats() {
-        Ok(s) => format!("Countersign — {} pending, {} urgent", s.pending, s.urgent),
+        Ok(s) => format!(
+            "Countersign — {} pending, {} urgent{paused}",
+            s.pending, s.urgent
+        ),
         Err(e) => format!("Countersign — queue unavailable ({})", e.code()),
     }
+}
+
+/// Reflect the notifier's status: the pause item's check mark and, when the service is
+/// missing, a word in the tooltip.
+pub fn show_notifier_status(app: &AppHandle, status: &NotifierStatus) {
+    let app2 = app.clone();
+    let status = status.clone();
+    let _ = app.run_on_main_thread(move || {
+        if let Some(item) = app2.try_state::<PauseItem>() {
+            let _ = item.0.set_checked(status.paused);
+        }
+        if let (Some(tray), Some(engine)) = (app2.tray_by_id("main"), app2.try_state::<AppEngine>())
+        {
+            let mut text = summary(&engine.0);
+            if !status.available {
+                text.push_str(" — notifications unavailable");
+            }
+            let _ = tray.set_tooltip(Some(&text));
+        }
+    });
 }
 
 /// Build the tray. A desktop without a tray host is not an error: the app works without.
@@ -54,7 +88,12 @@ pub fn install(app: &AppHandle, engine: Arc<Engine>) -> tauri::Result<TrayIcon> 
             PAUSE => {
                 let engine = &app.state::<AppEngine>().0;
                 let now_paused = !engine.notifications_paused().unwrap_or(false);
-                if let Err(e) = engine.set_notifications_paused(now_paused) {
+                // Through the notifier, so the UI and this menu hear about it.
+                let stored = match app.try_state::<AppNotifier>() {
+                    Some(n) => n.0.set_paused(now_paused).map(|_| ()),
+                    None => engine.set_notifications_paused(now_paused),
+                };
+                if let Err(e) = stored {
                     tracing::warn!(error = %e, "could not store the notification setting");
                 }
             }
@@ -64,6 +103,7 @@ pub fn install(app: &AppHandle, engine: Arc<Engine>) -> tauri::Result<TrayIcon> 
     if let Some(icon) = app.default_window_icon() {
         builder = builder.icon(icon.clone());
     }
+    app.manage(PauseItem(pause));
     builder.build(app)
 }
 

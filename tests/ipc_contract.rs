@@ -4,7 +4,8 @@
 use countersign_core::clock::{OsEntropy, SystemClock};
 use countersign_core::keystore::{KeyStore, MemoryKeyStore};
 use countersign_core::{CoreError, Engine, EngineConfig};
-use countersign_desktop::{with_commands, AppEngine};
+use countersign_desktop::{with_commands, AppEngine, AppNotifier};
+use countersign_notify::{Notifier, NotifyError, Popup, PopupId, Popups};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -31,6 +32,26 @@ impl KeyStore for NoKeyring {
     }
 }
 
+/// A desktop without a notification service (the popups themselves are covered by the
+/// system tests on a real daemon).
+struct NoNotificationService;
+
+impl Popups for NoNotificationService {
+    fn show(&self, _: &Popup) -> Result<PopupId, NotifyError> {
+        Err(NotifyError::Unavailable(
+            "no notification daemon on the bus".into(),
+        ))
+    }
+    fn withdraw(&self, _: PopupId) -> Result<(), NotifyError> {
+        Ok(())
+    }
+    fn probe(&self) -> Result<String, NotifyError> {
+        Err(NotifyError::Unavailable(
+            "no notification daemon on the bus".into(),
+        ))
+    }
+}
+
 struct Ui {
     webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
     _app: tauri::App<tauri::test::MockRuntime>,
@@ -50,7 +71,12 @@ impl Ui {
         let app = with_commands(mock_builder())
             .build(tauri::generate_context!())
             .unwrap();
-        app.manage(AppEngine(Arc::new(engine)));
+        let engine = Arc::new(engine);
+        app.manage(AppNotifier(Notifier::new(
+            engine.clone(),
+            Arc::new(NoNotificationService),
+        )));
+        app.manage(AppEngine(engine));
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();
@@ -256,6 +282,35 @@ fn every_command_answers_with_its_shape_or_code_and_message() {
     assert_eq!(bad["ok"], false);
     assert!(bad["failure"]["reason"].as_str().is_some());
     ui.err("audit_verify", json!({"dir": " "}), "invalid_input");
+
+    // Notifications: status, pause, the review on screen.
+    assert_eq!(
+        ui.ok("notifications_status", json!({})),
+        json!({"paused": false, "available": true, "message": null})
+    );
+    assert_eq!(
+        ui.ok("notifications_set_paused", json!({"paused": true}))["paused"],
+        true
+    );
+    assert!(engine.notifications_paused().unwrap(), "remembered");
+    ui.webview.state::<AppNotifier>().0.probe();
+    assert_eq!(
+        ui.ok("notifications_status", json!({})),
+        json!({"paused": true, "available": false, "message": "no notification daemon on the bus"})
+    );
+    assert_eq!(
+        ui.ok("notifications_focus", json!({"packetId": id})),
+        json!(null)
+    );
+    assert_eq!(
+        ui.ok("notifications_focus", json!({"packetId": null})),
+        json!(null)
+    );
+    ui.err(
+        "notifications_focus",
+        json!({"packetId": 999_999}),
+        "not_found",
+    );
 
     ui.ok("endpoint_remove", json!({"id": ep_id}));
     assert_eq!(ui.ok("endpoints_list", json!({})), json!([]));

@@ -1,6 +1,8 @@
 //! Harness for cross-process tests: runs the real `countersign` binary as client and as
 //! reference endpoint on 127.0.0.1, and plays an agent over HTTP.
 
+pub mod bus;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -203,6 +205,8 @@ pub fn refund_draft(amount: u32) -> Value {
 pub struct Client {
     pub dir: PathBuf,
     pub keyring_service: String,
+    /// Extra environment for every run (another session bus, say).
+    pub env: Vec<(String, String)>,
 }
 
 impl Client {
@@ -211,6 +215,7 @@ impl Client {
         Client {
             dir: dir.join(name),
             keyring_service: format!("countersign-test-{name}-{nonce:x}"),
+            env: Vec::new(),
         }
     }
 
@@ -221,6 +226,7 @@ impl Client {
             .arg("--keyring-service")
             .arg(&self.keyring_service)
             .arg("--json")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         c
     }

@@ -6,6 +6,7 @@ import { QueueView } from "./queue/QueueView";
 import { ShortcutHelp } from "./shell/ShortcutHelp";
 import { useShortcuts } from "./shell/Shortcuts";
 import { StatusBar } from "./shell/StatusBar";
+import { useOpenPacketRequest } from "./shell/useEngineEvent";
 
 type View = "queue" | "endpoints" | "quarantine" | "audit";
 const VIEWS: { id: View; label: string }[] = [
@@ -18,7 +19,14 @@ const VIEWS: { id: View; label: string }[] = [
 export function App() {
   const [view, setView] = useState<View>("queue");
   const [help, setHelp] = useState(false);
+  // A notification's Open (or a click on its body) shows that review in the queue.
+  const [openRequest, setOpenRequest] = useState<{ id: number; seq: number }>();
   useShortcuts({ "?": () => setHelp(true) });
+  useOpenPacketRequest((request) => {
+    setView("queue");
+    const id = request.packet_id;
+    if (id !== null) setOpenRequest((r) => ({ id, seq: (r?.seq ?? 0) + 1 }));
+  });
 
   return (
     <div className="app">
@@ -41,7 +49,7 @@ export function App() {
         </button>
       </header>
       <main className="main">
-        {view === "queue" ? <QueueView /> : null}
+        {view === "queue" ? <QueueView openRequest={openRequest} /> : null}
         {view === "endpoints" ? <EndpointsView /> : null}
         {view === "quarantine" ? <QuarantineView /> : null}
         {view === "audit" ? <AuditView /> : null}

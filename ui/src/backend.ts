@@ -17,6 +17,8 @@ import type {
   ExportSummary,
   KeyInfo,
   NewEndpointRequest,
+  NotifierStatus,
+  OpenPacketRequest,
   PacketSummary,
   PacketView,
   QuarantinedPacket,
@@ -27,6 +29,8 @@ import type {
 } from "./types";
 
 export const ENGINE_EVENT = "engine-event";
+export const OPEN_PACKET_EVENT = "open-packet";
+export const NOTIFIER_STATUS_EVENT = "notifier-status";
 
 export function isBackendError(e: unknown): e is BackendError {
   return (
@@ -87,11 +91,30 @@ export const backend = {
       throw toBackendError(e);
     }
   },
+  notificationsStatus: () => call<NotifierStatus>("notifications_status"),
+  notificationsSetPaused: (paused: boolean) =>
+    call<NotifierStatus>("notifications_set_paused", { paused }),
+  /** The review on screen (null: none, or the window is in the background). */
+  notificationsFocus: (packetId: number | null) => call<null>("notifications_focus", { packetId }),
 };
 
 /** Subscribes to engine events; resolves to the unsubscribe function. */
 export async function onEngineEvent(handler: (event: EngineEvent) => void): Promise<UnlistenFn> {
-  const unlisten = await listen<EngineEvent>(ENGINE_EVENT, (e) => handler(e.payload));
+  return subscribe(ENGINE_EVENT, handler);
+}
+
+/** Subscribes to "show this review" requests from notifications. */
+export async function onOpenPacket(handler: (request: OpenPacketRequest) => void): Promise<UnlistenFn> {
+  return subscribe(OPEN_PACKET_EVENT, handler);
+}
+
+/** Subscribes to notifier status changes (paused, service unavailable). */
+export async function onNotifierStatus(handler: (status: NotifierStatus) => void): Promise<UnlistenFn> {
+  return subscribe(NOTIFIER_STATUS_EVENT, handler);
+}
+
+async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
+  const unlisten = await listen<T>(event, (e) => handler(e.payload));
   // Tauri's unlisten is async despite its `() => void` type. Unsubscribing can race the
   // bridge going away (window closing, or test mocks cleared after unmount); there is
   // nothing left to unsubscribe from then, so the rejection is dropped, not left unhandled.

@@ -327,3 +327,15 @@ export interface VerifyReport {
   ledger_seconds: number;
   rows_seconds: number;
 }
+
+/** Whether OS notifications are paused or unavailable (and why, in plain words). */
+export interface NotifierStatus {
+  paused: boolean;
+  available: boolean;
+  message: string | null;
+}
+
+/** A notification asks the window to show a review (null: the queue). */
+export interface OpenPacketRequest {
+  packet_id: number | null;
+}

@@ -68,6 +68,9 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Desktop notifications for urgent reviews (pause, rules, a headless notifier).
+    #[command(subcommand)]
+    Notify(NotifyCommand),
     /// Measure ingest, search, decide and delivery against the performance targets.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -77,6 +80,10 @@ pub enum Command {
         /// Ledger entries for the audit export + verify figures (0 to skip).
         #[arg(long, default_value_t = 1_000_000)]
         audit_entries: u32,
+        /// Urgent packets for the "created -> Notify call on the bus" figure (0 to skip;
+        /// needs a notification service on the session bus).
+        #[arg(long, default_value_t = 100)]
+        notify_packets: u32,
     },
     /// Fill the data dir with synthetic pending packets from an unreachable endpoint, to
     /// measure the desktop app with a full queue.
@@ -84,6 +91,33 @@ pub enum Command {
         #[arg(long, default_value_t = 100_000)]
         packets: u32,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NotifyCommand {
+    /// Sync continuously and show urgent reviews as desktop notifications with Approve /
+    /// Reject / Open, until Ctrl-C. With --json, prints what happens as JSON Lines.
+    Run,
+    /// Stop showing notifications (remembered until `resume`).
+    Pause,
+    Resume,
+    /// Whether notifications are paused and a notification service answers.
+    Status,
+    /// Print the notification rules, or change them.
+    Rules(NotifyRulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NotifyRulesArgs {
+    /// Replace all rules with this JSON (see README, "Notifications").
+    #[arg(long)]
+    pub set: Option<String>,
+    /// Quiet hours in local time, `HH:MM-HH:MM` (`off` to clear).
+    #[arg(long)]
+    pub quiet_hours: Option<String>,
+    /// At most this many popups per burst window; the rest becomes one summary.
+    #[arg(long)]
+    pub burst_limit: Option<u32>,
 }
 
 #[derive(Subcommand, Debug)]

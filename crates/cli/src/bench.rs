@@ -32,7 +32,7 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn p50_p99(mut samples: Vec<Duration>) -> String {
+pub fn p50_p99(mut samples: Vec<Duration>) -> String {
     samples.sort();
     format!(
         "p50 {}  p99 {}  (n={})",
@@ -98,7 +98,13 @@ pub fn seed(data_dir: std::path::PathBuf, packets: u32, json_out: bool) -> CliRe
     Ok(())
 }
 
-pub async fn run(packets: u32, decisions: u32, audit_entries: u32, json_out: bool) -> CliResult {
+pub async fn run(
+    packets: u32,
+    decisions: u32,
+    audit_entries: u32,
+    notify_packets: u32,
+    json_out: bool,
+) -> CliResult {
     let dir = tempfile::tempdir()?;
     let engine = Arc::new(Engine::open(EngineConfig {
         data_dir: dir.path().join("client"),
@@ -220,6 +226,14 @@ pub async fn run(packets: u32, decisions: u32, audit_entries: u32, json_out: boo
         value: delivery,
         target: "p50 < 50 ms",
     });
+
+    if notify_packets > 0 {
+        figures.push(Figure {
+            name: format!("urgent packet created -> Notify call answered ({notify_packets})"),
+            value: crate::bench_notify::run(dir.path(), notify_packets).await?,
+            target: "p99 < 1 s",
+        });
+    }
 
     if audit_entries > 0 {
         let audit =

@@ -145,11 +145,13 @@ pub async fn run(cli: Cli) -> CliResult {
             render::quarantine(&open_engine(&cli)?.quarantine(*limit)?, json);
             Ok(())
         }
+        Command::Notify(command) => crate::notify::run(open_engine(&cli)?, command, json).await,
         Command::Bench {
             packets,
             decisions,
             audit_entries,
-        } => crate::bench::run(*packets, *decisions, *audit_entries, json).await,
+            notify_packets,
+        } => crate::bench::run(*packets, *decisions, *audit_entries, *notify_packets, json).await,
         Command::BenchSeed { packets } => crate::bench::seed(data_dir(&cli)?, *packets, json),
     }
 }

@@ -5,8 +5,10 @@ mod args;
 mod audit;
 mod bench;
 mod bench_audit;
+mod bench_notify;
 mod cli_error;
 mod commands;
+mod notify;
 mod render;
 
 use clap::Parser;

@@ -4,6 +4,7 @@
 use crate::clock::{uuid_v7, Clock, Entropy, OsEntropy, SystemClock};
 use crate::error::{CoreError, Result};
 use crate::keystore::{endpoint_token_account, KeyStore, OsKeyring};
+use crate::policy::NotificationRules;
 use crate::signing::ReviewerKey;
 use crate::store::{NewEndpoint, Store};
 use crate::sync::client::EndpointClient;
@@ -102,6 +103,7 @@ pub struct SyncReport {
 const SETTING_REVIEWER_ID: &str = "reviewer.id";
 const SETTING_DISPLAY_NAME: &str = "reviewer.display_name";
 const SETTING_NOTIFICATIONS_PAUSED: &str = "notifications.paused";
+const SETTING_NOTIFICATION_RULES: &str = "notifications.rules";
 
 pub struct Engine {
     store: Arc<Store>,
@@ -217,6 +219,40 @@ impl Engine {
             SETTING_NOTIFICATIONS_PAUSED,
             if paused { "true" } else { "false" },
         )
+    }
+
+    /// The notification rules (defaults until the reviewer changes them).
+    pub fn notification_rules(&self) -> Result<NotificationRules> {
+        match self.store.setting(SETTING_NOTIFICATION_RULES)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                CoreError::InvalidInput(format!("stored notification rules are unreadable: {e}"))
+            }),
+            None => Ok(NotificationRules::default()),
+        }
+    }
+
+    pub fn set_notification_rules(&self, rules: &NotificationRules) -> Result<()> {
+        let json = serde_json::to_string(rules)?;
+        self.store.set_setting(SETTING_NOTIFICATION_RULES, &json)
+    }
+
+    /// The reviews whose deadline falls before `before` and that are still pending, for
+    /// reminder scans (at most `limit`, nearest deadline first).
+    pub fn pending_due_before(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<PacketSummary>> {
+        self.list(&QueueQuery {
+            status: Some(countersign_protocol::PacketStatus::Pending),
+            deadline_before: Some(before),
+            limit: Some(limit),
+            ..QueueQuery::default()
+        })
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     pub fn key_info(&self) -> Result<KeyInfo> {

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod keystore;
+pub mod policy;
 pub mod signing;
 pub mod store;
 pub mod sync;

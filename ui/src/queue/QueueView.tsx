@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { backend } from "../backend";
 import { PacketView } from "../packet/PacketView";
 import { ErrorMessage } from "../shell/ErrorMessage";
@@ -19,11 +19,45 @@ interface Selection {
   index: number;
 }
 
-export function QueueView() {
+interface QueueViewProps {
+  /** Show this review (from a notification); `seq` tells repeated requests apart. */
+  openRequest?: { id: number; seq: number };
+}
+
+export function QueueView({ openRequest }: QueueViewProps = {}) {
   const [query, setQuery] = useState<QueueQuery>(DEFAULT_QUERY);
-  const [selection, setSelection] = useState<Selection>();
+  const [selection, setSelection] = useState<Selection | undefined>(
+    openRequest ? { id: openRequest.id, index: -1 } : undefined,
+  );
   const searchRef = useRef<HTMLInputElement>(null);
   const queue = useQueue(query);
+
+  // A new open request moves the selection (adjusted while rendering, as React advises
+  // for state that follows a prop); a queue refresh does not.
+  const [seenRequest, setSeenRequest] = useState(openRequest);
+  if (openRequest !== seenRequest) {
+    setSeenRequest(openRequest);
+    if (openRequest) setSelection({ id: openRequest.id, index: queue.indexOf(openRequest.id) });
+  }
+
+  // Tell the notifier which review is on screen: it gets no popup. A window in the
+  // background shows nothing to anyone.
+  const selectedId = selection?.id ?? null;
+  useEffect(() => {
+    const report = () => {
+      const visible = document.hasFocus() && document.visibilityState === "visible";
+      backend.notificationsFocus(visible ? selectedId : null).catch(() => undefined);
+    };
+    report();
+    window.addEventListener("focus", report);
+    window.addEventListener("blur", report);
+    document.addEventListener("visibilitychange", report);
+    return () => {
+      window.removeEventListener("focus", report);
+      window.removeEventListener("blur", report);
+      document.removeEventListener("visibilitychange", report);
+    };
+  }, [selectedId]);
   const endpoints = useAsync(() => backend.endpointsList(), []);
 
   useEngineEvent((e) => {

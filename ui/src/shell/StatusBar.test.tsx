@@ -1,4 +1,5 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { emit } from "@tauri-apps/api/event";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { STATS, callsTo, emitEngineEvent, endpoint, mockBackend } from "../test/fixtures";
 import { StatusBar } from "./StatusBar";
@@ -27,5 +28,26 @@ describe("StatusBar", () => {
     await emitEngineEvent({ type: "decision_state", decision_id: "d", packet_id: 1, state: "signed" });
     await waitFor(() => expect(screen.getByText("Outbox 1")).toBeInTheDocument());
     expect(callsTo(calls, "queue_stats").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("says when notifications are paused, and when the service is unavailable and why", async () => {
+    mockBackend({ notifications_status: () => ({ paused: true, available: true, message: null }) });
+    render(<StatusBar />);
+    expect(await screen.findByText("Notifications paused")).toBeInTheDocument();
+    await act(async () => {
+      await emit("notifier-status", {
+        paused: false,
+        available: false,
+        message: "no desktop notification service answered",
+      });
+    });
+    expect(
+      await screen.findByText("Notifications unavailable: no desktop notification service answered"),
+    ).toBeInTheDocument();
+    expect(screen.queryByText("Notifications paused")).not.toBeInTheDocument();
+    await act(async () => {
+      await emit("notifier-status", { paused: false, available: true, message: null });
+    });
+    await waitFor(() => expect(screen.queryByText(/^Notifications/)).not.toBeInTheDocument());
   });
 });

@@ -1,8 +1,8 @@
 import { useState } from "react";
 import { backend } from "../backend";
-import type { EngineEvent, Health } from "../types";
+import type { EngineEvent, Health, NotifierStatus } from "../types";
 import { useAsync } from "./useAsync";
-import { useEngineEvent } from "./useEngineEvent";
+import { useEngineEvent, useNotifierStatus } from "./useEngineEvent";
 
 const HEALTH_LABEL: Record<Health, string> = {
   unknown: "connecting",
@@ -11,7 +11,8 @@ const HEALTH_LABEL: Record<Health, string> = {
   unauthorized: "token refused",
 };
 
-/** Always-visible sync state: per-endpoint health, outbox and queue counts. */
+/** Always-visible sync state: per-endpoint health, outbox and queue counts, and whether
+ * OS notifications are paused or unavailable. */
 export function StatusBar() {
   const endpoints = useAsync(() => backend.endpointsList(), []);
   const stats = useAsync(() => backend.queueStats(), []);
@@ -19,6 +20,11 @@ export function StatusBar() {
   const [health, setHealth] = useState<Record<string, { health: Health; detail: string | null }>>(
     {},
   );
+
+  const initialNotifier = useAsync(() => backend.notificationsStatus(), []);
+  const [notifierUpdate, setNotifierUpdate] = useState<NotifierStatus>();
+  useNotifierStatus(setNotifierUpdate);
+  const notifier = notifierUpdate ?? initialNotifier.data;
 
   useEngineEvent((e: EngineEvent) => {
     if (e.type === "endpoint_health") {
@@ -58,6 +64,16 @@ export function StatusBar() {
             Outbox {s.outbox}
           </span>
           {s.quarantined > 0 ? <span>Quarantined {s.quarantined}</span> : null}
+        </p>
+      ) : null}
+      {notifier && !notifier.available ? (
+        <p role="status" className="notifier-state" title={notifier.message ?? undefined}>
+          Notifications unavailable: {notifier.message ?? "no notification service"}
+        </p>
+      ) : null}
+      {notifier?.available && notifier.paused ? (
+        <p role="status" className="notifier-state">
+          Notifications paused
         </p>
       ) : null}
       {stats.error || endpoints.error ? (

@@ -1,12 +1,15 @@
 import { useEffect, useRef } from "react";
-import { onEngineEvent } from "../backend";
-import type { EngineEvent } from "../types";
+import { onEngineEvent, onNotifierStatus, onOpenPacket } from "../backend";
+import type { EngineEvent, NotifierStatus, OpenPacketRequest } from "../types";
+
+type Subscribe<T> = (handler: (payload: T) => void) => Promise<() => void>;
 
 /**
- * Calls `handler` for every engine event while the component is mounted. The handler is
- * kept in a ref so callers can pass inline closures without re-subscribing each render.
+ * Calls `handler` for every event `subscribe` delivers while the component is mounted.
+ * The handler is kept in a ref so callers can pass inline closures without re-subscribing
+ * each render.
  */
-export function useEngineEvent(handler: (event: EngineEvent) => void): void {
+function useSubscription<T>(subscribe: Subscribe<T>, handler: (payload: T) => void): void {
   const ref = useRef(handler);
   useEffect(() => {
     ref.current = handler;
@@ -14,7 +17,7 @@ export function useEngineEvent(handler: (event: EngineEvent) => void): void {
   useEffect(() => {
     let unlisten: (() => void) | undefined;
     let cancelled = false;
-    onEngineEvent((e) => ref.current(e))
+    subscribe((e) => ref.current(e))
       .then((fn) => {
         // listen() is async: if we unmounted meanwhile, drop the subscription at once.
         if (cancelled) fn();
@@ -28,5 +31,20 @@ export function useEngineEvent(handler: (event: EngineEvent) => void): void {
       cancelled = true;
       unlisten?.();
     };
-  }, []);
+  }, [subscribe]);
+}
+
+/** Engine events (queue, decisions, endpoint health) while mounted. */
+export function useEngineEvent(handler: (event: EngineEvent) => void): void {
+  useSubscription(onEngineEvent, handler);
+}
+
+/** "Show this review" requests from OS notifications while mounted. */
+export function useOpenPacketRequest(handler: (request: OpenPacketRequest) => void): void {
+  useSubscription(onOpenPacket, handler);
+}
+
+/** Notifier status changes (paused, service unavailable) while mounted. */
+export function useNotifierStatus(handler: (status: NotifierStatus) => void): void {
+  useSubscription(onNotifierStatus, handler);
 }

@@ -137,6 +137,8 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
       reviewer: { id: "rev-1", display_name: "Dana Reviewer" },
     }),
     quarantine_list: () => [],
+    notifications_status: () => ({ paused: false, available: true, message: null }),
+    notifications_focus: () => null,
   };
   mockIPC(
     (cmd, payload) => {
