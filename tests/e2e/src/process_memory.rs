@@ -1,7 +1,8 @@
 //! Linux /proc readings for the app benchmark: which processes make up the running app
 //! (the binary and its WebKit children), when it started, and how much memory they hold.
 //! RSS counts pages shared between them once per process; PSS splits shared pages fairly,
-//! so the PSS sum is the better "whole app" figure.
+//! so the PSS sum is the better "whole app" figure; anonymous RSS is what the app itself
+//! allocated, without shared libraries and memory-mapped files.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -14,6 +15,11 @@ pub struct ProcessMemory {
     pub name: String,
     pub rss_kb: u64,
     pub pss_kb: u64,
+    /// Resident heap and stacks: memory the process itself owns.
+    pub anon_kb: u64,
+    /// Resident file pages (libraries, and SQLite's memory-mapped database): clean pages
+    /// the kernel can drop and re-read at any time.
+    pub file_kb: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +52,8 @@ impl Usage {
                         .into(),
                     rss_kb: status_kb(pid, "VmRSS:").unwrap_or(0),
                     pss_kb: rollup_kb(pid, "Pss:").unwrap_or(0),
+                    anon_kb: status_kb(pid, "RssAnon:").unwrap_or(0),
+                    file_kb: status_kb(pid, "RssFile:").unwrap_or(0),
                 })
             })
             .collect();
@@ -54,6 +62,10 @@ impl Usage {
 
     pub fn rss_mb(&self) -> f64 {
         self.processes.iter().map(|p| p.rss_kb).sum::<u64>() as f64 / 1024.0
+    }
+
+    pub fn anon_mb(&self) -> f64 {
+        self.processes.iter().map(|p| p.anon_kb).sum::<u64>() as f64 / 1024.0
     }
 
     pub fn pss_mb(&self) -> f64 {

@@ -118,12 +118,13 @@ async fn main() -> Result<()> {
             .await
             .with_context(|| format!("run {}", i + 1))?;
         eprintln!(
-            "bench-app: run {}: first queue render {:.0} ms after process start ({}); RSS {:.0} MB, PSS {:.0} MB over {} processes",
+            "bench-app: run {}: first queue render {:.0} ms after process start ({}); RSS {:.0} MB, PSS {:.0} MB, anonymous {:.0} MB over {} processes",
             i + 1,
             run.start_to_render.as_secs_f64() * 1000.0,
             run.count_text.trim(),
             run.usage.rss_mb(),
             run.usage.pss_mb(),
+            run.usage.anon_mb(),
             run.usage.processes.len(),
         );
         runs.push(run);
@@ -135,6 +136,7 @@ async fn main() -> Result<()> {
     );
     let rss = median(runs.iter().map(|r| r.usage.rss_mb()).collect());
     let pss = median(runs.iter().map(|r| r.usage.pss_mb()).collect());
+    let anon = median(runs.iter().map(|r| r.usage.anon_mb()).collect());
     let last = runs.last().expect("at least one run");
     if args.json {
         println!(
@@ -142,7 +144,7 @@ async fn main() -> Result<()> {
             json!([
                 {"name": "app start to first queue render", "value_ms": render_ms,
                  "packets": args.packets, "runs": args.runs, "target": "< 1000 ms"},
-                {"name": "whole app memory, idle", "rss_mb": rss, "pss_mb": pss,
+                {"name": "whole app memory, idle", "rss_mb": rss, "pss_mb": pss, "anon_mb": anon,
                  "processes": last.usage.processes, "target": "< 150 MB"},
             ])
         );
@@ -152,16 +154,18 @@ async fn main() -> Result<()> {
             args.packets, args.runs, render_ms
         );
         println!(
-            "whole app memory, idle ({} packets, median of {}): RSS {:.0} MB, PSS {:.0} MB   target < 150 MB",
-            args.packets, args.runs, rss, pss
+            "whole app memory, idle ({} packets, median of {}): RSS {:.0} MB, PSS {:.0} MB, anonymous {:.0} MB   target < 150 MB",
+            args.packets, args.runs, rss, pss, anon
         );
         for p in &last.usage.processes {
             println!(
-                "    {:<24} pid {:>7}  RSS {:>6.1} MB  PSS {:>6.1} MB",
+                "    {:<24} pid {:>7}  RSS {:>6.1} MB  PSS {:>6.1} MB  anonymous {:>6.1} MB  file {:>6.1} MB",
                 p.name,
                 p.pid,
                 p.rss_kb as f64 / 1024.0,
-                p.pss_kb as f64 / 1024.0
+                p.pss_kb as f64 / 1024.0,
+                p.anon_kb as f64 / 1024.0,
+                p.file_kb as f64 / 1024.0
             );
         }
     }
