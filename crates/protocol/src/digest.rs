@@ -7,11 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// RFC 8785 canonical bytes of any serializable value.
-pub fn canonical_json<T: Serialize>(value: &T) -> Vec<u8> {
-    // Serializing our own model types cannot fail (no non-string map keys, no NaN in Value).
-    serde_json_canonicalizer::to_vec(value).expect("canonical JSON of a serializable value")
-}
+pub use crate::canonical::{canonical_json, canonical_value};
 
 /// Lowercase hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -20,7 +16,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// `args_digest` of a decision record: SHA-256 of the canonical final arguments.
 pub fn args_digest(args: &Value) -> String {
-    sha256_hex(&canonical_json(args))
+    sha256_hex(&canonical_value(args))
 }
 
 /// The parts of a packet a reviewer sees and the agent cannot change after creation.

@@ -5,6 +5,7 @@
 //! verification with Ed25519, and the validation rules (size limits, allowed outcomes,
 //! argument schemas) that both sides apply identically.
 
+pub mod canonical;
 pub mod digest;
 pub mod error;
 pub mod jws;

@@ -120,6 +120,7 @@ fn write_all(
     let mut key_ids = BTreeSet::new();
     let (mut first, mut last) = (None, None);
     let mut prev_row_hash = GENESIS.to_string();
+    let mut line = Vec::with_capacity(4096);
     let (head_seq, head_hash, first_seq, first_prev_hash) = store.audit_snapshot(|snap| {
         let (head_seq, head_hash) = snap.head()?.unwrap_or((0, GENESIS.to_string()));
         let ids = snap.decision_ids(&selection, head_seq, None)?;
@@ -140,8 +141,12 @@ fn write_all(
                 options.digests_only,
                 &prev_row_hash,
             );
-            serde_json::to_writer(&mut jsonl, &row)?;
-            jsonl.write_all(b"\n")?;
+            // One write per line: the hashing writer's per-call cost adds up over
+            // serde's many small writes.
+            line.clear();
+            serde_json::to_writer(&mut line, &row)?;
+            line.push(b'\n');
+            jsonl.write_all(&line)?;
             csv.write_record(csv_row::cells(&row))
                 .map_err(|e| CoreError::Io(e.to_string()))?;
             counts.decisions += 1;
@@ -188,10 +193,12 @@ fn write_all(
                 });
             }
             if first_prev.is_none() {
-                first_prev = Some(entry.prev_hash.clone());
+                first_prev = Some(entry.prev_hash.to_string());
             }
-            serde_json::to_writer(&mut ledger, &entry)?;
-            ledger.write_all(b"\n")?;
+            line.clear();
+            serde_json::to_writer(&mut line, entry)?;
+            line.push(b'\n');
+            ledger.write_all(&line)?;
             done += 1;
             Ok(())
         })?;

@@ -10,6 +10,7 @@
 mod csv_row;
 mod export;
 mod hashing;
+mod ledger_line;
 mod manifest;
 mod preview;
 mod row;
@@ -19,6 +20,7 @@ mod verify_rows;
 
 pub use csv_row::{neutralize, CSV_HEADER};
 pub use export::export;
+pub use ledger_line::LedgerLine;
 pub use manifest::{Manifest, MANIFEST_TYP};
 pub use preview::{preview, AuditPreview, AuditPreviewRow};
 pub use row::ExportRow;

@@ -5,7 +5,8 @@
 use crate::store::audit::{LedgerRef, StoredDecision};
 use crate::views::DeliveryState;
 use chrono::{DateTime, Local, Utc};
-use countersign_protocol::digest::{args_digest, canonical_json, sha256_hex};
+use countersign_protocol::canonical;
+use countersign_protocol::digest::{args_digest, sha256_hex};
 use countersign_protocol::Outcome;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -95,11 +96,100 @@ impl ExportRow {
 
     /// The hash this row should carry given its other fields.
     pub fn compute_hash(&self) -> String {
-        let mut v = serde_json::to_value(self).expect("rows serialize");
-        if let Some(obj) = v.as_object_mut() {
-            obj.remove("row_hash");
+        sha256_hex(&self.canonical_unhashed())
+    }
+
+    /// RFC 8785 JSON of the row without `row_hash`, written member by member in sorted
+    /// key order. Equivalent to canonicalizing the row's serde form minus `row_hash`
+    /// (tested), without building that tree: exports and verifies hash every row.
+    fn canonical_unhashed(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(2048);
+        // Timestamps and enums serialize as plain JSON strings, which serde_json prints
+        // exactly as RFC 8785 does.
+        fn serde<T: Serialize>(out: &mut Vec<u8>, v: &T) {
+            let _ = serde_json::to_writer(&mut *out, v);
         }
-        sha256_hex(&canonical_json(&v))
+        let text = |out: &mut Vec<u8>, s: &str| canonical::write_str(out, s);
+        let opt_text = |out: &mut Vec<u8>, s: &Option<String>| match s {
+            Some(s) => canonical::write_str(out, s),
+            None => out.extend_from_slice(b"null"),
+        };
+        let opt_value = |out: &mut Vec<u8>, v: &Option<Value>| match v {
+            Some(v) => canonical::write_value(out, v),
+            None => out.extend_from_slice(b"null"),
+        };
+        let key = |out: &mut Vec<u8>, k: &str| {
+            out.push(if out.is_empty() { b'{' } else { b',' });
+            canonical::write_str(out, k);
+            out.push(b':');
+        };
+        key(&mut out, "action");
+        text(&mut out, &self.action);
+        key(&mut out, "agent");
+        text(&mut out, &self.agent);
+        key(&mut out, "args_digest");
+        opt_text(&mut out, &self.args_digest);
+        key(&mut out, "decided_at");
+        serde(&mut out, &self.decided_at);
+        key(&mut out, "decided_at_local");
+        text(&mut out, &self.decided_at_local);
+        key(&mut out, "decision_id");
+        text(&mut out, &self.decision_id);
+        key(&mut out, "delivery_state");
+        serde(&mut out, &self.delivery_state);
+        key(&mut out, "endpoint");
+        text(&mut out, &self.endpoint);
+        key(&mut out, "endpoint_url");
+        text(&mut out, &self.endpoint_url);
+        key(&mut out, "final_args");
+        opt_value(&mut out, &self.final_args);
+        key(&mut out, "jws");
+        text(&mut out, &self.jws);
+        key(&mut out, "key_id");
+        text(&mut out, &self.key_id);
+        key(&mut out, "ledger");
+        out.push(b'[');
+        for (i, r) in self.ledger.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"hash\":");
+            text(&mut out, &r.hash);
+            out.extend_from_slice(b",\"kind\":");
+            text(&mut out, &r.kind);
+            out.extend_from_slice(b",\"seq\":");
+            canonical::write_f64(&mut out, r.seq as f64);
+            out.push(b'}');
+        }
+        out.push(b']');
+        key(&mut out, "local");
+        out.extend_from_slice(if self.local { b"true" } else { b"false" });
+        key(&mut out, "meaning");
+        text(&mut out, &self.meaning);
+        key(&mut out, "outcome");
+        serde(&mut out, &self.outcome);
+        key(&mut out, "packet_digest");
+        text(&mut out, &self.packet_digest);
+        key(&mut out, "packet_id");
+        text(&mut out, &self.packet_id);
+        key(&mut out, "prev_row_hash");
+        text(&mut out, &self.prev_row_hash);
+        key(&mut out, "proposed_args");
+        opt_value(&mut out, &self.proposed_args);
+        key(&mut out, "proposed_args_digest");
+        text(&mut out, &self.proposed_args_digest);
+        key(&mut out, "reason");
+        opt_text(&mut out, &self.reason);
+        key(&mut out, "response");
+        opt_text(&mut out, &self.response);
+        key(&mut out, "row");
+        canonical::write_f64(&mut out, self.row as f64);
+        key(&mut out, "signer_id");
+        text(&mut out, &self.signer_id);
+        key(&mut out, "signer_name");
+        text(&mut out, &self.signer_name);
+        out.push(b'}');
+        out
     }
 
     /// The ledger entry that records the signature (signed here or received).
@@ -153,4 +243,95 @@ pub fn ref_fingerprint(
         h.update([0u8]);
     }
     h.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    /// The definition `canonical_unhashed` must agree with: the row's serde form without
+    /// `row_hash`, canonicalized.
+    fn by_definition(row: &ExportRow) -> Vec<u8> {
+        let mut v = serde_json::to_value(row).unwrap();
+        v.as_object_mut().unwrap().remove("row_hash");
+        canonical::canonical_value(&v)
+    }
+
+    fn row(text: &str, args: Option<Value>, n: u64) -> ExportRow {
+        let opt = |on: bool| on.then(|| format!("{text} reason"));
+        ExportRow {
+            row: n,
+            decision_id: format!("d-{text}"),
+            decided_at: Utc
+                .timestamp_millis_opt(1_790_000_000_123 + n as i64)
+                .unwrap(),
+            decided_at_local: "2026-09-21 12:00:00.123 +02:00".into(),
+            signer_name: text.into(),
+            signer_id: "r-1".into(),
+            meaning: "approval".into(),
+            outcome: if n % 2 == 0 {
+                Outcome::Approve
+            } else {
+                Outcome::Reject
+            },
+            endpoint: format!("{text}\u{e000}"),
+            endpoint_url: "http://127.0.0.1:9/".into(),
+            agent: "agent \"q\" \\ /".into(),
+            action: "=HYPERLINK(\"x\")".into(),
+            packet_id: "p-1".into(),
+            packet_digest: "ab".repeat(32),
+            proposed_args: args.clone(),
+            proposed_args_digest: "cd".repeat(32),
+            final_args: if n % 3 == 0 { None } else { args },
+            args_digest: opt(n % 3 != 0),
+            reason: opt(n % 2 == 1),
+            response: opt(n % 5 == 0),
+            delivery_state: if n % 2 == 0 {
+                DeliveryState::Acknowledged
+            } else {
+                DeliveryState::Refused
+            },
+            local: n % 4 != 0,
+            key_id: "kid".into(),
+            jws: "a.b.c".into(),
+            ledger: (0..(n % 4))
+                .map(|i| LedgerRef {
+                    seq: (n * 10 + i) as i64 * 9_007_199,
+                    kind: format!("decision_{text}"),
+                    hash: "ef".repeat(32),
+                })
+                .collect(),
+            prev_row_hash: "01".repeat(32),
+            row_hash: "ignored".into(),
+        }
+    }
+
+    #[test]
+    fn canonical_form_is_the_definition_for_varied_rows() {
+        let texts = [
+            "plain",
+            "",
+            "é😀\u{1}\n\t\u{7f}<script>",
+            "\u{ffff}\u{10000}",
+        ];
+        let args = [
+            None,
+            Some(json!({"amount": 12.50, "z": [1e21, -0.0, 3], "\u{e000}": {"😀": null}})),
+            Some(json!("just a string")),
+            Some(Value::Null),
+        ];
+        let mut n = 0;
+        for text in texts {
+            for a in &args {
+                n += 1;
+                let r = row(text, a.clone(), n * 1_000_003);
+                assert_eq!(
+                    String::from_utf8(r.canonical_unhashed()).unwrap(),
+                    String::from_utf8(by_definition(&r)).unwrap()
+                );
+            }
+        }
+    }
 }

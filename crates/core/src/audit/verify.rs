@@ -3,12 +3,12 @@
 //! then file digests and counts. Stops at the first bad entry and names it.
 
 use super::hashing::HashingLines;
+use super::ledger_line::LedgerLine;
 use super::manifest::{verify_manifest, Manifest};
 use super::row::ref_fingerprint;
 use super::verify_rows::check_rows;
 use super::{LEDGER_JSONL, MANIFEST_JSON, MANIFEST_JWS};
-use crate::store::ledger::{entry_hash, GENESIS};
-use crate::views::LedgerEntry;
+use crate::store::ledger::GENESIS;
 use serde::Serialize;
 use std::fs::File;
 use std::io::BufReader;
@@ -126,18 +126,16 @@ impl LedgerIndex {
     }
 }
 
-fn fingerprint_of(e: &LedgerEntry) -> [u8; 32] {
-    let field = |k: &str| e.payload.get(k).and_then(|v| v.as_str()).unwrap_or("");
-    let (jws, args, packet) = match e.kind.as_str() {
-        "decision_signed" => (
-            field("jws_sha256"),
-            field("args_digest"),
-            field("packet_digest"),
-        ),
-        "decision_received" => (field("jws_sha256"), "", ""),
-        _ => ("", "", ""),
+fn fingerprint_of(e: &LedgerLine<'_>) -> [u8; 32] {
+    let [jws, args, packet] = match e.kind.as_ref() {
+        "decision_signed" => e.payload_digests(),
+        "decision_received" => {
+            let [jws, ..] = e.payload_digests();
+            [jws, String::new(), String::new()]
+        }
+        _ => Default::default(),
     };
-    ref_fingerprint(&e.kind, &e.subject, &e.hash, jws, args, packet)
+    ref_fingerprint(&e.kind, &e.subject, &e.hash, &jws, &args, &packet)
 }
 
 fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFailure> {
@@ -158,7 +156,7 @@ fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFa
     let io = |e: std::io::Error| VerifyFailure::file(LEDGER_JSONL, format!("cannot read: {e}"));
     while let Some(line) = lines.next_line().map_err(io)? {
         let broken = |reason: String| VerifyFailure::entry(expected, reason);
-        let entry: LedgerEntry = serde_json::from_slice(line)
+        let entry: LedgerLine<'_> = serde_json::from_slice(line)
             .map_err(|e| broken(format!("not a ledger entry ({e}); the line was changed")))?;
         if entry.seq != expected {
             return Err(broken(if entry.seq > expected {
@@ -178,27 +176,19 @@ fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFa
                 "the line differs from the exported form (entry changed)".into(),
             ));
         }
-        if entry.prev_hash != prev {
+        if *entry.prev_hash != *prev {
             return Err(broken(
                 "prev_hash does not match the previous entry's hash (entry removed, moved or changed)"
                     .into(),
             ));
         }
-        let hash = entry_hash(
-            &prev,
-            entry.seq,
-            entry.at,
-            &entry.kind,
-            &entry.subject,
-            &entry.payload,
-        );
-        if hash != entry.hash {
+        if !entry.hash_matches() {
             return Err(broken(
                 "content does not match its hash (entry changed)".into(),
             ));
         }
         fingerprints.push(fingerprint_of(&entry));
-        prev = entry.hash;
+        prev = entry.hash.into_owned();
         expected += 1;
     }
     if span.first_seq.is_some() && expected - 1 != span.head_seq {

@@ -11,6 +11,7 @@ use super::verify_record::{check_record, check_refs};
 use super::{DECISIONS_CSV, DECISIONS_JSONL};
 use crate::store::ledger::GENESIS;
 use countersign_protocol::jws::{self, ParsedJws};
+use csv::StringRecord;
 use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -18,14 +19,21 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-/// Signatures are verified in batches of this many rows (split across cores).
-const BATCH: usize = 2048;
+/// Rows are read this many at a time; the checks of a chunk are split across cores.
+const CHUNK: usize = 4096;
 
-struct Pending {
-    parsed: ParsedJws,
-    key: VerifyingKey,
-    row: u64,
-    decision_id: String,
+/// What checking one row on its own found. A reader checks the link to the previous
+/// row after the row's form and before its content, so the two are kept apart.
+struct Checked {
+    /// The row, or why the line is not one (unparseable, out of place, not as exported).
+    row: Result<ExportRow, VerifyFailure>,
+    /// The first content check that failed: hash, signed record, ledger references,
+    /// signature, CSV twin.
+    failure: Option<VerifyFailure>,
+    /// Its signature verified with a key the export carries.
+    signed: bool,
+    /// Signed by a key learned from the endpoint, which the export does not carry.
+    unverifiable: bool,
 }
 
 fn row_failure(file: &str, row: &ExportRow, reason: impl Into<String>) -> VerifyFailure {
@@ -36,42 +44,218 @@ fn row_failure(file: &str, row: &ExportRow, reason: impl Into<String>) -> Verify
     }
 }
 
-/// Batch-verify the pending signatures; names the first row whose signature is bad.
-fn flush(pending: &mut Vec<Pending>, report: &mut VerifyReport) -> Result<(), VerifyFailure> {
-    if pending.is_empty() {
-        return Ok(());
+/// What the per-row checks read; shared by the threads checking one chunk.
+struct RowContext<'a> {
+    manifest: &'a Manifest,
+    ledger: &'a LedgerIndex,
+    keys: &'a HashMap<String, VerifyingKey>,
+}
+
+/// Check rows `first_row..` of a chunk (JSONL line and CSV record each) on their own,
+/// signatures batch-verified; the results are in row order.
+fn check_part(
+    ctx: &RowContext<'_>,
+    first_row: u64,
+    lines: &[Vec<u8>],
+    csv: &[Option<Result<StringRecord, String>>],
+) -> Vec<Checked> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut pending: Vec<(usize, ParsedJws, VerifyingKey)> = Vec::new();
+    for (i, (line, rec)) in lines.iter().zip(csv).enumerate() {
+        let (checked, signature) = check_alone(ctx, first_row + i as u64, line, rec);
+        if let Some((parsed, key)) = signature {
+            pending.push((out.len(), parsed, key));
+        }
+        out.push(checked);
     }
+    let items: Vec<_> = pending.iter().map(|(_, p, k)| (p, k)).collect();
+    let bad = jws::verify_batch(&items).err();
+    for (j, (idx, _, _)) in pending.iter().enumerate() {
+        match bad {
+            // Rows after the first bad signature stay unconfirmed; the reader stops there.
+            Some(b) if j > b => {}
+            Some(b) if j == b => {
+                let c = &mut out[*idx];
+                if let Ok(row) = &c.row {
+                    // The signature is checked before the CSV twin.
+                    c.failure = Some(row_failure(
+                        DECISIONS_JSONL,
+                        row,
+                        "the JWS signature does not verify",
+                    ));
+                }
+            }
+            _ => out[*idx].signed = true,
+        }
+    }
+    out
+}
+
+/// The checks of one row that need no other row; the signature to verify, if any.
+fn check_alone(
+    ctx: &RowContext<'_>,
+    expected: u64,
+    line: &[u8],
+    csv: &Option<Result<StringRecord, String>>,
+) -> (Checked, Option<(ParsedJws, VerifyingKey)>) {
+    let failed = |row: Result<ExportRow, VerifyFailure>, failure: Option<VerifyFailure>| Checked {
+        row,
+        failure,
+        signed: false,
+        unverifiable: false,
+    };
+    let row: ExportRow = match serde_json::from_slice(line) {
+        Ok(row) => row,
+        Err(e) => {
+            let f = VerifyFailure {
+                row: Some(expected),
+                ..VerifyFailure::file(
+                    DECISIONS_JSONL,
+                    format!("not a decision row ({e}); the line was changed"),
+                )
+            };
+            return (failed(Err(f), None), None);
+        }
+    };
+    if let Err(f) = check_form(&row, expected, line) {
+        return (failed(Err(f), None), None);
+    }
+    let (signature, unverifiable) = match check_content(ctx, &row) {
+        Ok(found) => found,
+        Err(reason) => {
+            let f = row_failure(DECISIONS_JSONL, &row, reason);
+            return (failed(Ok(row), Some(f)), None);
+        }
+    };
+    let failure = check_csv_twin(&row, csv).err();
+    let checked = Checked {
+        row: Ok(row),
+        failure,
+        signed: false,
+        unverifiable,
+    };
+    (checked, signature)
+}
+
+/// Position and exported form: a row must be where it belongs and read back as written.
+fn check_form(row: &ExportRow, expected: u64, line: &[u8]) -> Result<(), VerifyFailure> {
+    if row.row != expected {
+        let reason = if row.row > expected {
+            format!(
+                "row {expected} is missing (the next line holds row {})",
+                row.row
+            )
+        } else {
+            format!(
+                "row {} appears where row {expected} belongs (rows moved)",
+                row.row
+            )
+        };
+        return Err(VerifyFailure {
+            row: Some(expected),
+            ..row_failure(DECISIONS_JSONL, row, reason)
+        });
+    }
+    if serde_json::to_vec(row).ok().as_deref() != Some(line) {
+        return Err(row_failure(
+            DECISIONS_JSONL,
+            row,
+            "the line differs from the exported form (row changed)",
+        ));
+    }
+    Ok(())
+}
+
+/// Row hash, signed record, ledger references and key; returns the signature to verify
+/// (None when the key is one the export does not carry) and whether that is allowed.
+#[allow(clippy::type_complexity)]
+fn check_content(
+    ctx: &RowContext<'_>,
+    row: &ExportRow,
+) -> Result<(Option<(ParsedJws, VerifyingKey)>, bool), String> {
+    if row.compute_hash() != row.row_hash {
+        return Err("content does not match its row_hash (row changed)".into());
+    }
+    let parsed = check_record(row, ctx.manifest.digests_only)?;
+    check_refs(row, ctx.ledger)?;
+    match ctx.keys.get(&parsed.header.kid) {
+        Some(key) => Ok((Some((parsed, *key)), false)),
+        None if !row.local && ctx.manifest.unknown_key_ids.contains(&row.key_id) => {
+            Ok((None, true))
+        }
+        None => Err(format!(
+            "signed by key {} whose public key the export does not carry",
+            row.key_id
+        )),
+    }
+}
+
+/// The row's line in decisions.csv must hold exactly the row's cells.
+fn check_csv_twin(
+    row: &ExportRow,
+    rec: &Option<Result<StringRecord, String>>,
+) -> Result<(), VerifyFailure> {
+    let rec = match rec {
+        None => {
+            return Err(row_failure(
+                DECISIONS_CSV,
+                row,
+                "the row is missing from decisions.csv",
+            ))
+        }
+        Some(Err(e)) => {
+            return Err(row_failure(
+                DECISIONS_CSV,
+                row,
+                format!("not valid CSV: {e}"),
+            ))
+        }
+        Some(Ok(rec)) => rec,
+    };
+    let want = cells(row);
+    match (0..CSV_HEADER.len().max(rec.len()))
+        .find(|&i| rec.get(i) != want.get(i).map(|s| s.as_str()))
+    {
+        None => Ok(()),
+        Some(i) => Err(row_failure(
+            DECISIONS_CSV,
+            row,
+            format!(
+                "cell `{}` differs from decisions.jsonl",
+                CSV_HEADER.get(i).unwrap_or(&"(extra)")
+            ),
+        )),
+    }
+}
+
+/// Check one chunk's rows on all cores; results in row order.
+fn check_chunk(
+    ctx: &RowContext<'_>,
+    first_row: u64,
+    lines: &[Vec<u8>],
+    csv: &[Option<Result<StringRecord, String>>],
+) -> Vec<Checked> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    let chunk = pending.len().div_ceil(threads).max(64);
-    let bad = std::thread::scope(|s| {
-        let handles: Vec<_> = pending
-            .chunks(chunk)
+    let part = lines.len().div_ceil(threads).max(256);
+    if part >= lines.len() {
+        return check_part(ctx, first_row, lines, csv);
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = lines
+            .chunks(part)
+            .zip(csv.chunks(part))
             .enumerate()
-            .map(|(i, part)| {
-                s.spawn(move || {
-                    let items: Vec<_> = part.iter().map(|p| (&p.parsed, &p.key)).collect();
-                    jws::verify_batch(&items).err().map(|j| i * chunk + j)
-                })
+            .map(|(i, (l, c))| {
+                s.spawn(move || check_part(ctx, first_row + (i * part) as u64, l, c))
             })
             .collect();
         handles
             .into_iter()
-            .filter_map(|h| h.join().ok().flatten())
-            .min()
-    });
-    if let Some(idx) = bad {
-        let p = &pending[idx];
-        return Err(VerifyFailure {
-            row: Some(p.row),
-            decision_id: Some(p.decision_id.clone()),
-            ..VerifyFailure::file(DECISIONS_JSONL, "the JWS signature does not verify")
-        });
-    }
-    report.signatures_verified += pending.len() as u64;
-    pending.clear();
-    Ok(())
+            .flat_map(|h| h.join().expect("row checks do not panic"))
+            .collect()
+    })
 }
 
 fn file_sha256(path: &Path) -> std::io::Result<(String, u64)> {
@@ -138,90 +322,66 @@ pub fn check_rows(
         ));
     }
 
-    let mut pending: Vec<Pending> = Vec::new();
+    let ctx = RowContext {
+        manifest,
+        ledger,
+        keys: &keys,
+    };
     let mut counts = Counts::default();
     let (mut first, mut last): (Option<RowMark>, Option<RowMark>) = (None, None);
     let mut prev = GENESIS.to_string();
     let mut expected = 1u64;
+    let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
+    let mut chunk_csv: Vec<Option<Result<StringRecord, String>>> = Vec::with_capacity(CHUNK);
     loop {
-        let line = match lines.next_line() {
-            Ok(Some(l)) => l,
-            Ok(None) => break,
-            Err(e) => return Err(io(DECISIONS_JSONL)(e)),
-        };
-        let result = check_line(
-            line,
-            expected,
-            &prev,
-            manifest,
-            ledger,
-            &keys,
-            &mut pending,
-            report,
-        );
-        let row = match result {
-            Ok(row) => row,
-            Err(f) => {
-                flush(&mut pending, report)?;
+        chunk.clear();
+        chunk_csv.clear();
+        while chunk.len() < CHUNK {
+            match lines.next_line() {
+                Ok(Some(l)) => chunk.push(l.to_vec()),
+                Ok(None) => break,
+                Err(e) => return Err(io(DECISIONS_JSONL)(e)),
+            }
+            chunk_csv.push(records.next().map(|r| r.map_err(|e| e.to_string())));
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        for checked in check_chunk(&ctx, expected, &chunk, &chunk_csv) {
+            let row = checked.row?;
+            if row.prev_row_hash != prev {
+                return Err(row_failure(
+                    DECISIONS_JSONL,
+                    &row,
+                    "prev_row_hash does not match the previous row (row removed, moved or changed)",
+                ));
+            }
+            if let Some(f) = checked.failure {
                 return Err(f);
             }
-        };
-        if pending.len() >= BATCH {
-            flush(&mut pending, report)?;
+            report.signatures_verified += u64::from(checked.signed);
+            report.signatures_unverifiable += u64::from(checked.unverifiable);
+            counts.decisions += 1;
+            *counts
+                .by_outcome
+                .entry(row.outcome.as_str().into())
+                .or_default() += 1;
+            *counts
+                .by_delivery_state
+                .entry(row.delivery_state.as_str().into())
+                .or_default() += 1;
+            let mark = RowMark {
+                row: row.row,
+                decision_id: row.decision_id.clone(),
+                decided_at: row.decided_at,
+                ledger_seq: row.ledger.first().map(|r| r.seq).unwrap_or_default(),
+            };
+            first.get_or_insert_with(|| mark.clone());
+            last = Some(mark);
+            prev = row.row_hash;
+            expected += 1;
         }
-        let csv_ok = match records.next() {
-            None => Err(row_failure(
-                DECISIONS_CSV,
-                &row,
-                "the row is missing from decisions.csv",
-            )),
-            Some(Err(e)) => Err(row_failure(
-                DECISIONS_CSV,
-                &row,
-                format!("not valid CSV: {e}"),
-            )),
-            Some(Ok(rec)) => {
-                let want = cells(&row);
-                match (0..CSV_HEADER.len().max(rec.len()))
-                    .find(|&i| rec.get(i) != want.get(i).map(|s| s.as_str()))
-                {
-                    None => Ok(()),
-                    Some(i) => Err(row_failure(
-                        DECISIONS_CSV,
-                        &row,
-                        format!(
-                            "cell `{}` differs from decisions.jsonl",
-                            CSV_HEADER.get(i).unwrap_or(&"(extra)")
-                        ),
-                    )),
-                }
-            }
-        };
-        if let Err(f) = csv_ok {
-            flush(&mut pending, report)?;
-            return Err(f);
-        }
-        counts.decisions += 1;
-        *counts
-            .by_outcome
-            .entry(row.outcome.as_str().into())
-            .or_default() += 1;
-        *counts
-            .by_delivery_state
-            .entry(row.delivery_state.as_str().into())
-            .or_default() += 1;
-        let mark = RowMark {
-            row: row.row,
-            decision_id: row.decision_id.clone(),
-            decided_at: row.decided_at,
-            ledger_seq: row.ledger.first().map(|r| r.seq).unwrap_or_default(),
-        };
-        first.get_or_insert_with(|| mark.clone());
-        last = Some(mark);
-        prev = row.row_hash;
-        expected += 1;
     }
-    flush(&mut pending, report)?;
     report.decisions = counts.decisions;
 
     let missing = |reason: String| VerifyFailure {
@@ -269,77 +429,4 @@ pub fn check_rows(
     check_file_digest(manifest, DECISIONS_JSONL, &sha, bytes, counts.decisions)?;
     let (sha, bytes) = file_sha256(&dir.join(DECISIONS_CSV)).map_err(io(DECISIONS_CSV))?;
     check_file_digest(manifest, DECISIONS_CSV, &sha, bytes, counts.decisions)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn check_line(
-    line: &[u8],
-    expected: u64,
-    prev: &str,
-    manifest: &Manifest,
-    ledger: &LedgerIndex,
-    keys: &HashMap<String, VerifyingKey>,
-    pending: &mut Vec<Pending>,
-    report: &mut VerifyReport,
-) -> Result<ExportRow, VerifyFailure> {
-    let row: ExportRow = serde_json::from_slice(line).map_err(|e| VerifyFailure {
-        row: Some(expected),
-        ..VerifyFailure::file(
-            DECISIONS_JSONL,
-            format!("not a decision row ({e}); the line was changed"),
-        )
-    })?;
-    let fail = |reason: String| row_failure(DECISIONS_JSONL, &row, reason);
-    if row.row != expected {
-        let reason = if row.row > expected {
-            format!(
-                "row {expected} is missing (the next line holds row {})",
-                row.row
-            )
-        } else {
-            format!(
-                "row {} appears where row {expected} belongs (rows moved)",
-                row.row
-            )
-        };
-        return Err(VerifyFailure {
-            row: Some(expected),
-            ..fail(reason)
-        });
-    }
-    if serde_json::to_vec(&row).ok().as_deref() != Some(line) {
-        return Err(fail(
-            "the line differs from the exported form (row changed)".into(),
-        ));
-    }
-    if row.prev_row_hash != prev {
-        return Err(fail(
-            "prev_row_hash does not match the previous row (row removed, moved or changed)".into(),
-        ));
-    }
-    if row.compute_hash() != row.row_hash {
-        return Err(fail(
-            "content does not match its row_hash (row changed)".into(),
-        ));
-    }
-    let parsed = check_record(&row, manifest.digests_only).map_err(&fail)?;
-    check_refs(&row, ledger).map_err(&fail)?;
-    match keys.get(&parsed.header.kid) {
-        Some(key) => pending.push(Pending {
-            parsed,
-            key: *key,
-            row: row.row,
-            decision_id: row.decision_id.clone(),
-        }),
-        None if !row.local && manifest.unknown_key_ids.contains(&row.key_id) => {
-            report.signatures_unverifiable += 1
-        }
-        None => {
-            return Err(fail(format!(
-                "signed by key {} whose public key the export does not carry",
-                row.key_id
-            )))
-        }
-    }
-    Ok(row)
 }

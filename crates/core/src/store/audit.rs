@@ -6,10 +6,12 @@
 //! connection a stable snapshot for the whole export.
 
 use super::convert::delivery;
-use super::ledger::{raw_entry, to_entry, SELECT_ENTRIES};
+use super::convert::time;
+use super::ledger::SELECT_ENTRIES;
 use super::Store;
+use crate::audit::LedgerLine;
 use crate::error::{CoreError, Result};
-use crate::views::{DeliveryState, LedgerEntry};
+use crate::views::DeliveryState;
 use countersign_protocol::DecisionRecord;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
@@ -220,19 +222,33 @@ impl AuditSnapshot<'_> {
         })
     }
 
-    /// Ledger entries `from..=to` in seq order, handed to `f` one at a time.
+    /// Ledger entries `from..=to` in seq order, handed to `f` one at a time as export
+    /// lines borrowing the stored text (the payload as the canonical text that was hashed).
     pub fn ledger_segment(
         &self,
         from: i64,
         to: i64,
-        mut f: impl FnMut(LedgerEntry) -> Result<()>,
+        mut f: impl FnMut(&LedgerLine<'_>) -> Result<()>,
     ) -> Result<()> {
         let mut stmt = self.tx.prepare(&format!(
             "{SELECT_ENTRIES} WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq"
         ))?;
         let mut rows = stmt.query(params![from, to])?;
         while let Some(row) = rows.next()? {
-            f(to_entry(raw_entry(row)?)?)?;
+            let text = |i: usize| -> Result<&str> {
+                Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+            };
+            let payload = text(4)?;
+            f(&LedgerLine {
+                seq: row.get(0)?,
+                at: time(row.get(1)?),
+                kind: text(2)?.into(),
+                subject: text(3)?.into(),
+                payload: serde_json::from_str(payload)
+                    .map_err(|e| CoreError::Database(format!("ledger payload is not JSON: {e}")))?,
+                prev_hash: text(5)?.into(),
+                hash: text(6)?.into(),
+            })?;
         }
         Ok(())
     }

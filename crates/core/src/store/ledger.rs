@@ -10,7 +10,7 @@ use super::{clamp_limit, Store};
 use crate::error::{CoreError, Result};
 use crate::views::{LedgerCheck, LedgerEntry};
 use chrono::{DateTime, Utc};
-use countersign_protocol::digest::{canonical_json, sha256_hex};
+use countersign_protocol::digest::{canonical_value, sha256_hex};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
@@ -26,7 +26,7 @@ pub fn entry_hash(
     subject: &str,
     payload: &Value,
 ) -> String {
-    let payload = String::from_utf8(canonical_json(payload)).unwrap_or_default();
+    let payload = String::from_utf8(canonical_value(payload)).unwrap_or_default();
     hash_canonical(prev_hash, seq, ms(at), kind, subject, &payload)
 }
 
@@ -34,7 +34,7 @@ pub fn entry_hash(
 /// re-parsing and re-canonicalizing every row when appending and verifying. The body is
 /// assembled in RFC 8785 key order (at, kind, payload, seq, subject); serde_json escapes
 /// strings exactly as RFC 8785 does.
-fn hash_canonical(
+pub(crate) fn hash_canonical(
     prev_hash: &str,
     seq: i64,
     at_ms: i64,
@@ -67,7 +67,7 @@ pub(super) fn append(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),
     };
-    let payload = String::from_utf8(canonical_json(payload)).unwrap_or_default();
+    let payload = String::from_utf8(canonical_value(payload)).unwrap_or_default();
     let hash = hash_canonical(&prev_hash, seq, ms(now), kind, subject, &payload);
     tx.prepare_cached(
         "INSERT INTO ledger (seq, at_ms, kind, subject, payload, prev_hash, hash)
@@ -176,6 +176,7 @@ impl Store {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use countersign_protocol::digest::canonical_json;
     use serde_json::json;
 
     #[test]
