@@ -4,7 +4,7 @@
 //! removes what it wrote if it does not finish.
 
 use super::csv_row;
-use super::hashing::HashingWriter;
+use super::hashing::HashingFile;
 use super::manifest::{Counts, FileDigest, LedgerSpan, Manifest, RowMark, FORMAT, FORMAT_VERSION};
 use super::row::ExportRow;
 use super::*;
@@ -14,8 +14,7 @@ use crate::store::ledger::GENESIS;
 use crate::store::Store;
 use countersign_protocol::ReviewerRef;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -82,9 +81,8 @@ fn prepare_dir(out: &Path) -> Result<bool> {
     Ok(true)
 }
 
-fn create(path: &Path) -> Result<HashingWriter<BufWriter<File>>> {
-    let f = File::create(path).map_err(|e| CoreError::Io(format!("{}: {e}", path.display())))?;
-    Ok(HashingWriter::new(BufWriter::with_capacity(1 << 20, f)))
+fn create(path: &Path) -> Result<HashingFile> {
+    HashingFile::create(path).map_err(|e| CoreError::Io(format!("{}: {e}", path.display())))
 }
 
 fn check_cancel(cancel: &AtomicBool) -> Result<()> {

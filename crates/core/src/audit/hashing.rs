@@ -1,43 +1,92 @@
-//! A writer and a line reader that compute SHA-256, byte and line counts of a file as it
-//! streams, so exporter and verifier never hold a large file in memory.
+//! A file writer and a line reader that compute SHA-256, byte and line counts of a file as
+//! it streams, so exporter and verifier never hold a large file in memory.
 
 use sha2::{Digest, Sha256};
+use std::fs::File;
 use std::io::{self, BufRead, Write};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::thread::JoinHandle;
 
-pub struct HashingWriter<W: Write> {
-    inner: W,
-    hasher: Sha256,
-    pub bytes: u64,
-    pub lines: u64,
+/// A file written and hashed on a thread of its own: the exporter hands over full buffers
+/// and goes on building rows while earlier ones are hashed and written.
+pub struct HashingFile {
+    buf: Vec<u8>,
+    to_thread: Option<SyncSender<Vec<u8>>>,
+    thread: Option<JoinHandle<io::Result<(String, u64, u64)>>>,
 }
 
-impl<W: Write> HashingWriter<W> {
-    pub fn new(inner: W) -> Self {
-        HashingWriter {
-            inner,
-            hasher: Sha256::new(),
-            bytes: 0,
-            lines: 0,
+/// Bytes handed to the writing thread at a time.
+const HANDOFF: usize = 1 << 20;
+
+impl HashingFile {
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let mut file = File::create(path)?;
+        // A few buffers in flight bound the memory an export holds.
+        let (to_thread, from_exporter) = sync_channel::<Vec<u8>>(4);
+        let thread = std::thread::Builder::new()
+            .name("audit-export-writer".into())
+            .spawn(move || {
+                let (mut hasher, mut bytes, mut lines) = (Sha256::new(), 0u64, 0u64);
+                for chunk in from_exporter {
+                    hasher.update(&chunk);
+                    bytes += chunk.len() as u64;
+                    lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+                    file.write_all(&chunk)?;
+                }
+                file.flush()?;
+                Ok((hex::encode(hasher.finalize()), bytes, lines))
+            })?;
+        Ok(HashingFile {
+            buf: Vec::with_capacity(HANDOFF),
+            to_thread: Some(to_thread),
+            thread: Some(thread),
+        })
+    }
+
+    fn hand_off(&mut self) -> io::Result<()> {
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(HANDOFF));
+        let sent = self.to_thread.as_ref().map(|tx| tx.send(full).is_ok());
+        if sent == Some(true) {
+            return Ok(());
+        }
+        // The thread stopped on an I/O error; `finish` reports it.
+        Err(io::Error::other("the export file's writer stopped"))
+    }
+
+    /// Write what is left, wait for the thread and return (sha256 hex, bytes, lines).
+    pub fn finish(mut self) -> io::Result<(String, u64, u64)> {
+        let handed = self.hand_off();
+        self.to_thread = None;
+        let result = match self.thread.take().map(|t| t.join()) {
+            Some(Ok(result)) => result,
+            _ => Err(io::Error::other("the export file's writer panicked")),
+        };
+        handed.and(result)
+    }
+}
+
+impl Drop for HashingFile {
+    /// An export that stops early still waits for its writer, so the caller can remove
+    /// the file once nothing writes to it.
+    fn drop(&mut self) {
+        self.to_thread = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
-
-    /// Flush and return (sha256 hex, bytes, lines).
-    pub fn finish(mut self) -> io::Result<(String, u64, u64)> {
-        self.inner.flush()?;
-        Ok((hex::encode(self.hasher.finalize()), self.bytes, self.lines))
-    }
 }
 
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        self.lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-        Ok(n)
+impl Write for HashingFile {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= HANDOFF {
+            self.hand_off()?;
+        }
+        Ok(data.len())
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
+        Ok(())
     }
 }
 

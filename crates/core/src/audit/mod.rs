@@ -12,6 +12,7 @@ mod export;
 mod hashing;
 mod ledger_line;
 mod manifest;
+mod parallel;
 mod preview;
 mod row;
 mod verify;

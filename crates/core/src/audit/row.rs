@@ -271,7 +271,7 @@ mod tests {
             signer_name: text.into(),
             signer_id: "r-1".into(),
             meaning: "approval".into(),
-            outcome: if n % 2 == 0 {
+            outcome: if n.is_multiple_of(2) {
                 Outcome::Approve
             } else {
                 Outcome::Reject
@@ -284,16 +284,16 @@ mod tests {
             packet_digest: "ab".repeat(32),
             proposed_args: args.clone(),
             proposed_args_digest: "cd".repeat(32),
-            final_args: if n % 3 == 0 { None } else { args },
-            args_digest: opt(n % 3 != 0),
+            final_args: if n.is_multiple_of(3) { None } else { args },
+            args_digest: opt(!n.is_multiple_of(3)),
             reason: opt(n % 2 == 1),
-            response: opt(n % 5 == 0),
-            delivery_state: if n % 2 == 0 {
+            response: opt(n.is_multiple_of(5)),
+            delivery_state: if n.is_multiple_of(2) {
                 DeliveryState::Acknowledged
             } else {
                 DeliveryState::Refused
             },
-            local: n % 4 != 0,
+            local: !n.is_multiple_of(4),
             key_id: "kid".into(),
             jws: "a.b.c".into(),
             ledger: (0..(n % 4))

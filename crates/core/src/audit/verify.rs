@@ -5,6 +5,7 @@
 use super::hashing::HashingLines;
 use super::ledger_line::LedgerLine;
 use super::manifest::{verify_manifest, Manifest};
+use super::parallel::in_parts;
 use super::row::ref_fingerprint;
 use super::verify_rows::check_rows;
 use super::{LEDGER_JSONL, MANIFEST_JSON, MANIFEST_JWS};
@@ -138,6 +139,34 @@ fn fingerprint_of(e: &LedgerLine<'_>) -> [u8; 32] {
     ref_fingerprint(&e.kind, &e.subject, &e.hash, &jws, &args, &packet)
 }
 
+/// Ledger lines are read this many at a time; the checks of a chunk are split across cores.
+const CHUNK: usize = 16384;
+
+/// What one ledger line says and what checking it on its own found; the links between
+/// entries (seq order, prev_hash) are checked in order by the caller.
+struct EntryFacts {
+    seq: i64,
+    prev_hash: String,
+    hash: String,
+    /// The line reads back byte for byte as exported.
+    as_exported: bool,
+    /// Its hash matches its content.
+    hash_ok: bool,
+    fingerprint: [u8; 32],
+}
+
+fn entry_facts(line: &[u8]) -> Result<EntryFacts, serde_json::Error> {
+    let entry: LedgerLine<'_> = serde_json::from_slice(line)?;
+    Ok(EntryFacts {
+        seq: entry.seq,
+        as_exported: serde_json::to_vec(&entry).ok().as_deref() == Some(line),
+        hash_ok: entry.hash_matches(),
+        fingerprint: fingerprint_of(&entry),
+        prev_hash: entry.prev_hash.into_owned(),
+        hash: entry.hash.into_owned(),
+    })
+}
+
 fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFailure> {
     let span = &manifest.ledger;
     let file = File::open(dir.join(LEDGER_JSONL))
@@ -154,42 +183,58 @@ fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFa
     let mut expected = first_seq;
     let mut fingerprints = Vec::new();
     let io = |e: std::io::Error| VerifyFailure::file(LEDGER_JSONL, format!("cannot read: {e}"));
-    while let Some(line) = lines.next_line().map_err(io)? {
-        let broken = |reason: String| VerifyFailure::entry(expected, reason);
-        let entry: LedgerLine<'_> = serde_json::from_slice(line)
-            .map_err(|e| broken(format!("not a ledger entry ({e}); the line was changed")))?;
-        if entry.seq != expected {
-            return Err(broken(if entry.seq > expected {
-                format!(
-                    "entry {expected} is missing (the next line holds entry {})",
-                    entry.seq
-                )
-            } else {
-                format!(
-                    "entry {} appears where entry {expected} belongs (entries moved)",
-                    entry.seq
-                )
-            }));
+    let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
+    loop {
+        chunk.clear();
+        while chunk.len() < CHUNK {
+            match lines.next_line().map_err(io)? {
+                Some(line) => chunk.push(line.to_vec()),
+                None => break,
+            }
         }
-        if serde_json::to_vec(&entry).ok().as_deref() != Some(line) {
-            return Err(broken(
-                "the line differs from the exported form (entry changed)".into(),
-            ));
+        if chunk.is_empty() {
+            break;
         }
-        if *entry.prev_hash != *prev {
-            return Err(broken(
-                "prev_hash does not match the previous entry's hash (entry removed, moved or changed)"
-                    .into(),
-            ));
+        let facts = in_parts(chunk.len(), 1024, |r| {
+            chunk[r].iter().map(|l| entry_facts(l)).collect()
+        });
+        for facts in facts {
+            let broken = |reason: String| VerifyFailure::entry(expected, reason);
+            let e = facts
+                .map_err(|e| broken(format!("not a ledger entry ({e}); the line was changed")))?;
+            if e.seq != expected {
+                return Err(broken(if e.seq > expected {
+                    format!(
+                        "entry {expected} is missing (the next line holds entry {})",
+                        e.seq
+                    )
+                } else {
+                    format!(
+                        "entry {} appears where entry {expected} belongs (entries moved)",
+                        e.seq
+                    )
+                }));
+            }
+            if !e.as_exported {
+                return Err(broken(
+                    "the line differs from the exported form (entry changed)".into(),
+                ));
+            }
+            if e.prev_hash != prev {
+                return Err(broken(
+                    "prev_hash does not match the previous entry's hash (entry removed, moved or changed)"
+                        .into(),
+                ));
+            }
+            if !e.hash_ok {
+                return Err(broken(
+                    "content does not match its hash (entry changed)".into(),
+                ));
+            }
+            fingerprints.push(e.fingerprint);
+            prev = e.hash;
+            expected += 1;
         }
-        if !entry.hash_matches() {
-            return Err(broken(
-                "content does not match its hash (entry changed)".into(),
-            ));
-        }
-        fingerprints.push(fingerprint_of(&entry));
-        prev = entry.hash.into_owned();
-        expected += 1;
     }
     if span.first_seq.is_some() && expected - 1 != span.head_seq {
         return Err(VerifyFailure::entry(

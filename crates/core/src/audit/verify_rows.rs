@@ -5,6 +5,7 @@
 use super::csv_row::{cells, CSV_HEADER};
 use super::hashing::HashingLines;
 use super::manifest::{Counts, Manifest, RowMark};
+use super::parallel::in_parts;
 use super::row::ExportRow;
 use super::verify::{check_file_digest, LedgerIndex, VerifyFailure, VerifyReport};
 use super::verify_record::{check_record, check_refs};
@@ -20,7 +21,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 /// Rows are read this many at a time; the checks of a chunk are split across cores.
-const CHUNK: usize = 4096;
+const CHUNK: usize = 16384;
 
 /// What checking one row on its own found. A reader checks the link to the previous
 /// row after the row's form and before its content, so the two are kept apart.
@@ -235,26 +236,8 @@ fn check_chunk(
     lines: &[Vec<u8>],
     csv: &[Option<Result<StringRecord, String>>],
 ) -> Vec<Checked> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let part = lines.len().div_ceil(threads).max(256);
-    if part >= lines.len() {
-        return check_part(ctx, first_row, lines, csv);
-    }
-    std::thread::scope(|s| {
-        let handles: Vec<_> = lines
-            .chunks(part)
-            .zip(csv.chunks(part))
-            .enumerate()
-            .map(|(i, (l, c))| {
-                s.spawn(move || check_part(ctx, first_row + (i * part) as u64, l, c))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("row checks do not panic"))
-            .collect()
+    in_parts(lines.len(), 256, |r| {
+        check_part(ctx, first_row + r.start as u64, &lines[r.clone()], &csv[r])
     })
 }
 
