@@ -76,3 +76,55 @@ impl LedgerLine<'_> {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ledger::{entry_hash, GENESIS};
+    use chrono::TimeZone;
+    use countersign_protocol::digest::canonical_value;
+    use serde_json::json;
+
+    /// An export line for `payload_text`, its hash computed from `payload` by definition.
+    fn line(payload: &Value, payload_text: &str) -> String {
+        let at = Utc.timestamp_millis_opt(1_790_000_000_000).unwrap();
+        let hash = entry_hash(GENESIS, 7, at, "decision_signed", "d-1", payload);
+        format!(
+            r#"{{"seq":7,"at":"{}","kind":"decision_signed","subject":"d-1","payload":{payload_text},"prev_hash":"{GENESIS}","hash":"{hash}"}}"#,
+            at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        )
+    }
+
+    fn matches(text: &str) -> bool {
+        serde_json::from_str::<LedgerLine<'_>>(text)
+            .unwrap()
+            .hash_matches()
+    }
+
+    #[test]
+    fn canonical_payloads_and_earlier_exports_match_and_edits_do_not() {
+        // serde_json prints 1e20 as `1e20`, RFC 8785 as `100000000000000000000`.
+        let payload = json!({"jws_sha256": "ab", "amount": 1e20, "note": "é"});
+        let canonical = String::from_utf8(canonical_value(&payload)).unwrap();
+        let printed = serde_json::to_string(&payload).unwrap();
+        assert_ne!(canonical, printed);
+        assert!(matches(&line(&payload, &canonical)));
+        assert!(matches(&line(&payload, &printed)), "an earlier export");
+        let spaced = canonical.replacen(':', ": ", 1);
+        assert!(!matches(&line(&payload, &spaced)), "whitespace added");
+        let edited = canonical.replace("ab", "ac");
+        assert!(!matches(&line(&payload, &edited)), "a value changed");
+    }
+
+    #[test]
+    fn lines_read_back_byte_for_byte() {
+        let payload = json!({"b": [1, 2], "a": null});
+        let text = line(
+            &payload,
+            &String::from_utf8(canonical_value(&payload)).unwrap(),
+        );
+        let parsed: LedgerLine<'_> = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), text);
+        assert_eq!(parsed.payload_digests()[0], "");
+    }
+}
