@@ -50,19 +50,27 @@ impl HashingFile {
         if sent == Some(true) {
             return Ok(());
         }
-        // The thread stopped on an I/O error; `finish` reports it.
-        Err(io::Error::other("the export file's writer stopped"))
+        // The thread stopped on an I/O error (a full disk, say): report that error.
+        self.to_thread = None;
+        match self.join() {
+            Err(e) => Err(e),
+            Ok(_) => Err(io::Error::other("the export file's writer stopped")),
+        }
+    }
+
+    fn join(&mut self) -> io::Result<(String, u64, u64)> {
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the export file's writer panicked")),
+            None => Err(io::Error::other("the export file's writer stopped")),
+        }
     }
 
     /// Write what is left, wait for the thread and return (sha256 hex, bytes, lines).
     pub fn finish(mut self) -> io::Result<(String, u64, u64)> {
-        let handed = self.hand_off();
+        self.hand_off()?;
         self.to_thread = None;
-        let result = match self.thread.take().map(|t| t.join()) {
-            Some(Ok(result)) => result,
-            _ => Err(io::Error::other("the export file's writer panicked")),
-        };
-        handed.and(result)
+        self.join()
     }
 }
 
@@ -127,5 +135,45 @@ impl<R: BufRead> HashingLines<R> {
     pub fn finish(mut self) -> io::Result<(String, u64)> {
         while self.next_line()?.is_some() {}
         Ok((hex::encode(self.hasher.finalize()), self.bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_bytes_and_lines_match_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let mut f = HashingFile::create(&path).unwrap();
+        let line = vec![b'x'; 999];
+        for _ in 0..3000 {
+            f.write_all(&line).unwrap();
+            f.write_all(b"\n").unwrap();
+        }
+        let (sha, bytes, lines) = f.finish().unwrap();
+        let written = std::fs::read(&path).unwrap();
+        assert_eq!((bytes, lines), (3_000_000, 3000));
+        assert_eq!(sha, hex::encode(Sha256::digest(&written)));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_reported_as_such() {
+        let mut f = HashingFile::create(Path::new("/dev/full")).unwrap();
+        let chunk = vec![b'x'; 1 << 16];
+        let mut result = Ok(());
+        for _ in 0..200 {
+            result = f.write_all(&chunk);
+            if result.is_err() {
+                break;
+            }
+        }
+        let err = match result {
+            Err(e) => e,
+            Ok(()) => f.finish().unwrap_err(),
+        };
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull, "{err}");
     }
 }
