@@ -147,22 +147,9 @@ fn write_all(
             jsonl.write_all(&line)?;
             csv.write_record(csv_row::cells(&row))
                 .map_err(|e| CoreError::Io(e.to_string()))?;
-            counts.decisions += 1;
-            *counts
-                .by_outcome
-                .entry(row.outcome.as_str().into())
-                .or_default() += 1;
-            *counts
-                .by_delivery_state
-                .entry(row.delivery_state.as_str().into())
-                .or_default() += 1;
+            counts.add_row(&row);
             key_ids.insert(row.key_id.clone());
-            let mark = RowMark {
-                row: row.row,
-                decision_id: row.decision_id.clone(),
-                decided_at: row.decided_at,
-                ledger_seq: row.signing_ref().map(|r| r.seq).unwrap_or_default(),
-            };
+            let mark = RowMark::of(&row);
             if first.is_none() {
                 first = Some(mark.clone());
             }

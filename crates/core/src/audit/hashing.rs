@@ -79,9 +79,7 @@ impl Drop for HashingFile {
     /// the file once nothing writes to it.
     fn drop(&mut self) {
         self.to_thread = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        let _ = self.join();
     }
 }
 

@@ -1,6 +1,7 @@
 //! `manifest.json` of an export (what it holds and how to check it) and its detached
 //! EdDSA signature `manifest.jws`.
 
+use super::row::ExportRow;
 use super::AuditFilter;
 use chrono::{DateTime, Utc};
 use countersign_protocol::{jws, ProtocolError, PublicJwk, ReviewerRef};
@@ -55,6 +56,33 @@ pub struct RowMark {
     pub decision_id: String,
     pub decided_at: DateTime<Utc>,
     pub ledger_seq: i64,
+}
+
+impl Counts {
+    /// Count one exported row; exporter and verifier count the same way.
+    pub fn add_row(&mut self, row: &ExportRow) {
+        self.decisions += 1;
+        *self
+            .by_outcome
+            .entry(row.outcome.as_str().into())
+            .or_default() += 1;
+        *self
+            .by_delivery_state
+            .entry(row.delivery_state.as_str().into())
+            .or_default() += 1;
+    }
+}
+
+impl RowMark {
+    /// Where a row stands: its position, decision, time and signing ledger entry.
+    pub fn of(row: &ExportRow) -> RowMark {
+        RowMark {
+            row: row.row,
+            decision_id: row.decision_id.clone(),
+            decided_at: row.decided_at,
+            ledger_seq: row.signing_ref().map(|r| r.seq).unwrap_or_default(),
+        }
+    }
 }
 
 /// The ledger segment in `ledger.jsonl`: `first_seq..=head_seq`, ending at the chain head

@@ -344,21 +344,8 @@ pub fn check_rows(
             }
             report.signatures_verified += u64::from(checked.signed);
             report.signatures_unverifiable += u64::from(checked.unverifiable);
-            counts.decisions += 1;
-            *counts
-                .by_outcome
-                .entry(row.outcome.as_str().into())
-                .or_default() += 1;
-            *counts
-                .by_delivery_state
-                .entry(row.delivery_state.as_str().into())
-                .or_default() += 1;
-            let mark = RowMark {
-                row: row.row,
-                decision_id: row.decision_id.clone(),
-                decided_at: row.decided_at,
-                ledger_seq: row.ledger.first().map(|r| r.seq).unwrap_or_default(),
-            };
+            counts.add_row(&row);
+            let mark = RowMark::of(&row);
             first.get_or_insert_with(|| mark.clone());
             last = Some(mark);
             prev = row.row_hash;
