@@ -10,9 +10,6 @@ use countersign_core::keystore::{KeyStore, MemoryKeyStore, SIGNING_KEY_ACCOUNT};
 use countersign_core::signing::ReviewerKey;
 use countersign_core::store::synthetic::SyntheticDecision;
 use countersign_core::{Engine, EngineConfig, NewEndpointRequest};
-use countersign_protocol::digest::{args_digest, sha256_hex};
-use countersign_protocol::{DecisionRecord, DecisionVia, Outcome};
-use serde_json::json;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -44,38 +41,7 @@ pub fn run(dir: &Path, entries: u32) -> CliResult<Vec<(String, String, &'static 
     let now = Utc::now();
     let mut batch = Vec::with_capacity(10_000);
     for i in 0..decisions {
-        let outcome = if i % 5 == 0 {
-            Outcome::Reject
-        } else {
-            Outcome::Approve
-        };
-        let args = json!({"amount": i % 900, "customer": format!("C-{}", i % 5000)});
-        let final_args = outcome.permits_action().then(|| args.clone());
-        let record = DecisionRecord {
-            version: 1,
-            decision_id: format!("bench-decision-{i:08}"),
-            packet_id: format!("bench-packet-{i:08}"),
-            endpoint: "http://127.0.0.1:9".into(),
-            packet_digest: sha256_hex(format!("packet {i}").as_bytes()),
-            outcome,
-            args_digest: final_args.as_ref().map(args_digest),
-            final_args,
-            reason: (outcome == Outcome::Reject).then(|| "not justified".into()),
-            response: None,
-            meaning: outcome.meaning().into(),
-            via: DecisionVia::Cli,
-            reviewer: reviewer.clone(),
-            decided_at: now,
-            key_id: key.key_id().into(),
-        };
-        batch.push(SyntheticDecision {
-            remote_id: record.packet_id.clone(),
-            agent: "bench-agent".into(),
-            action: "issue_refund".into(),
-            proposed_args: args,
-            jws: key.sign(&record),
-            record,
-        });
+        batch.push(SyntheticDecision::signed(i, &key, &reviewer, now));
         if batch.len() == 10_000 || i + 1 == decisions {
             engine
                 .store()

@@ -3,6 +3,7 @@
 
 use super::row::ExportRow;
 use chrono::SecondsFormat;
+use std::borrow::Cow;
 
 /// Columns of `decisions.csv`, in order.
 pub const CSV_HEADER: [&str; 28] = [
@@ -38,52 +39,64 @@ pub const CSV_HEADER: [&str; 28] = [
 
 /// A cell a spreadsheet would take for a formula (or that hides one behind a tab or
 /// carriage return) gets a leading single quote, so it shows as the text it is.
-pub fn neutralize(cell: String) -> String {
+pub fn neutralize(cell: Cow<'_, str>) -> Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
         _ => cell,
     }
 }
 
-fn json_cell(v: &Option<serde_json::Value>) -> String {
-    v.as_ref().map(|v| v.to_string()).unwrap_or_default()
+fn json_cell(v: &Option<serde_json::Value>) -> Cow<'static, str> {
+    Cow::Owned(v.as_ref().map(|v| v.to_string()).unwrap_or_default())
 }
 
-/// The cells of one row, already neutralised.
-pub fn cells(r: &ExportRow) -> Vec<String> {
+/// The cells of one row, already neutralised; text fields are borrowed from the row
+/// (exports print and verifiers compare every row's cells).
+pub fn cells(r: &ExportRow) -> [Cow<'_, str>; 28] {
     let signing = r.signing_ref();
     let state = r.state_ref();
-    let raw = vec![
-        r.row.to_string(),
-        r.decision_id.clone(),
-        r.decided_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        r.decided_at_local.clone(),
-        r.signer_name.clone(),
-        r.signer_id.clone(),
-        r.meaning.clone(),
-        r.outcome.as_str().to_string(),
-        r.endpoint.clone(),
-        r.agent.clone(),
-        r.action.clone(),
-        r.packet_id.clone(),
-        r.packet_digest.clone(),
+    fn text(s: &str) -> Cow<'_, str> {
+        Cow::Borrowed(s)
+    }
+    fn opt(s: &Option<String>) -> Cow<'_, str> {
+        Cow::Borrowed(s.as_deref().unwrap_or(""))
+    }
+    fn owned(s: Option<String>) -> Cow<'static, str> {
+        Cow::Owned(s.unwrap_or_default())
+    }
+    [
+        owned(Some(r.row.to_string())),
+        text(&r.decision_id),
+        owned(Some(
+            r.decided_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        )),
+        text(&r.decided_at_local),
+        text(&r.signer_name),
+        text(&r.signer_id),
+        text(&r.meaning),
+        text(r.outcome.as_str()),
+        text(&r.endpoint),
+        text(&r.agent),
+        text(&r.action),
+        text(&r.packet_id),
+        text(&r.packet_digest),
         json_cell(&r.proposed_args),
-        r.proposed_args_digest.clone(),
+        text(&r.proposed_args_digest),
         json_cell(&r.final_args),
-        r.args_digest.clone().unwrap_or_default(),
-        r.reason.clone().unwrap_or_default(),
-        r.response.clone().unwrap_or_default(),
-        r.delivery_state.as_str().to_string(),
-        r.local.to_string(),
-        r.key_id.clone(),
-        r.jws.clone(),
-        signing.map(|s| s.seq.to_string()).unwrap_or_default(),
-        signing.map(|s| s.hash.clone()).unwrap_or_default(),
-        state.map(|s| s.seq.to_string()).unwrap_or_default(),
-        state.map(|s| s.hash.clone()).unwrap_or_default(),
-        r.row_hash.clone(),
-    ];
-    raw.into_iter().map(neutralize).collect()
+        opt(&r.args_digest),
+        opt(&r.reason),
+        opt(&r.response),
+        text(r.delivery_state.as_str()),
+        text(if r.local { "true" } else { "false" }),
+        text(&r.key_id),
+        text(&r.jws),
+        owned(signing.map(|s| s.seq.to_string())),
+        text(signing.map_or("", |s| s.hash.as_str())),
+        owned(state.map(|s| s.seq.to_string())),
+        text(state.map_or("", |s| s.hash.as_str())),
+        text(&r.row_hash),
+    ]
+    .map(neutralize)
 }
 
 /// The CSV writer every export uses: RFC 4180 (CRLF, quotes only where needed).

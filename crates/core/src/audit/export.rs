@@ -3,23 +3,22 @@
 //! head, then the manifest and its signature. Reports progress, honours a cancel flag and
 //! removes what it wrote if it does not finish.
 
-use super::csv_row;
+use super::export_rows::RowFiles;
 use super::hashing::HashingFile;
-use super::manifest::{Counts, FileDigest, LedgerSpan, Manifest, RowMark, FORMAT, FORMAT_VERSION};
-use super::row::ExportRow;
+use super::ledger_line::StoredLedgerEntry;
+use super::manifest::{FileDigest, LedgerSpan, Manifest, FORMAT, FORMAT_VERSION};
+use super::parallel::{in_parts, write_behind};
 use super::*;
 use crate::error::{CoreError, Result};
 use crate::signing::ReviewerKey;
+use crate::store::audit::AuditSnapshot;
 use crate::store::ledger::GENESIS;
 use crate::store::Store;
 use countersign_protocol::ReviewerRef;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// How often (in rows or entries) progress is reported and the cancel flag read.
-const TICK: u64 = 1000;
 
 /// Export what `filter` selects into `options.out`, signing the manifest with `key`.
 #[allow(clippy::too_many_arguments)]
@@ -92,6 +91,12 @@ fn check_cancel(cancel: &AtomicBool) -> Result<()> {
     Ok(())
 }
 
+/// Decisions read per chunk; the chunk's rows are built and printed on all cores while
+/// the next chunk is read.
+const ROW_CHUNK: usize = 4096;
+/// Ledger entries read per chunk.
+const LEDGER_CHUNK: usize = 16384;
+
 #[allow(clippy::too_many_arguments)]
 fn write_all(
     store: &Store,
@@ -108,95 +113,31 @@ fn write_all(
     let mut jsonl = create(&out.join(DECISIONS_JSONL))?;
     let mut csv_file = create(&out.join(DECISIONS_CSV))?;
     let mut ledger = create(&out.join(LEDGER_JSONL))?;
-    // A BOM so spreadsheets read the file as UTF-8; standard CSV readers skip it.
-    csv_file.write_all("\u{feff}".as_bytes())?;
-    let mut csv = csv_row::writer(&mut csv_file);
-    csv.write_record(csv_row::CSV_HEADER)
-        .map_err(|e| CoreError::Io(e.to_string()))?;
+    let rows = RowFiles::start(&mut jsonl, &mut csv_file, options.digests_only)?;
 
-    let mut counts = Counts::default();
-    let mut key_ids = BTreeSet::new();
-    let (mut first, mut last) = (None, None);
-    let mut prev_row_hash = GENESIS.to_string();
-    let mut line = Vec::with_capacity(4096);
-    let (head_seq, head_hash, first_seq, first_prev_hash) = store.audit_snapshot(|snap| {
-        let (head_seq, head_hash) = snap.head()?.unwrap_or((0, GENESIS.to_string()));
-        let ids = snap.decision_ids(&selection, head_seq, None)?;
-        let total = ids.len() as u64;
-        for (i, (_, id)) in ids.iter().enumerate() {
-            if (i as u64).is_multiple_of(TICK) {
-                check_cancel(cancel)?;
-                progress(&ExportProgress {
-                    phase: "decisions",
-                    done: i as u64,
-                    total,
-                });
-            }
-            let d = snap.decision(id, head_seq)?;
-            let row = ExportRow::build(
-                counts.decisions + 1,
-                d,
-                options.digests_only,
-                &prev_row_hash,
-            );
-            // One write per line: the hashing writer's per-call cost adds up over
-            // serde's many small writes.
-            line.clear();
-            serde_json::to_writer(&mut line, &row)?;
-            line.push(b'\n');
-            jsonl.write_all(&line)?;
-            csv.write_record(csv_row::cells(&row))
-                .map_err(|e| CoreError::Io(e.to_string()))?;
-            counts.add_row(&row);
-            key_ids.insert(row.key_id.clone());
-            let mark = RowMark::of(&row);
-            if first.is_none() {
-                first = Some(mark.clone());
-            }
-            last = Some(mark);
-            prev_row_hash = row.row_hash;
-        }
-        progress(&ExportProgress {
-            phase: "decisions",
-            done: total,
-            total,
-        });
-
-        let Some(first_seq) = first.as_ref().map(|m: &RowMark| m.ledger_seq) else {
-            return Ok((head_seq, head_hash, None, None));
-        };
-        let total = (head_seq - first_seq + 1) as u64;
-        let mut first_prev = None;
-        let mut done = 0u64;
-        snap.ledger_segment(first_seq, head_seq, |entry| {
-            if done.is_multiple_of(TICK * 10) {
-                check_cancel(cancel)?;
-                progress(&ExportProgress {
-                    phase: "ledger",
-                    done,
-                    total,
-                });
-            }
-            if first_prev.is_none() {
-                first_prev = Some(entry.prev_hash.to_string());
-            }
-            line.clear();
-            serde_json::to_writer(&mut line, entry)?;
-            line.push(b'\n');
-            ledger.write_all(&line)?;
-            done += 1;
-            Ok(())
+    let (head_seq, head_hash, rows, first_seq, first_prev_hash, ledger_entries) = store
+        .audit_snapshot(|snap| {
+            let (head_seq, head_hash) = snap.head()?.unwrap_or((0, GENESIS.to_string()));
+            let ids = snap.decision_ids(&selection, head_seq, None)?;
+            let rows = write_rows(snap, &ids, head_seq, rows, progress, cancel)?;
+            let Some(first_seq) = rows.first.as_ref().map(|m| m.ledger_seq) else {
+                return Ok((head_seq, head_hash, rows, None, None, 0));
+            };
+            let (first_prev, entries) =
+                write_ledger(snap, first_seq, head_seq, &mut ledger, progress, cancel)?;
+            Ok((
+                head_seq,
+                head_hash,
+                rows,
+                Some(first_seq),
+                first_prev,
+                entries,
+            ))
         })?;
-        progress(&ExportProgress {
-            phase: "ledger",
-            done,
-            total,
-        });
-        counts.ledger_entries = done;
-        Ok((head_seq, head_hash, Some(first_seq), first_prev))
-    })?;
-    csv.flush()?;
-    drop(csv);
+    let mut counts = rows.counts;
+    counts.ledger_entries = ledger_entries;
+    let (first, last, rows_digest, mut key_ids) =
+        (rows.first, rows.last, rows.prev_row_hash, rows.key_ids);
     check_cancel(cancel)?;
 
     let mut files = BTreeMap::new();
@@ -235,7 +176,7 @@ fn write_all(
         counts: counts.clone(),
         first,
         last,
-        rows_digest: prev_row_hash,
+        rows_digest,
         ledger: LedgerSpan {
             first_seq,
             first_prev_hash,
@@ -261,4 +202,100 @@ fn write_all(
         chain_head: head_hash,
         signer_key_id: key.key_id().to_string(),
     })
+}
+
+/// Read the selected decisions on the snapshot's thread while another thread turns them
+/// into rows; returns the files' state for the manifest.
+fn write_rows<'a>(
+    snap: &AuditSnapshot<'_>,
+    ids: &[(i64, String)],
+    head_seq: i64,
+    rows: RowFiles<'a>,
+    progress: &mut dyn FnMut(&ExportProgress),
+    cancel: &AtomicBool,
+) -> Result<RowFiles<'a>> {
+    let total = ids.len() as u64;
+    let (read, written) = write_behind(2, rows, RowFiles::append, |send| -> Result<()> {
+        for (i, chunk) in ids.chunks(ROW_CHUNK).enumerate() {
+            check_cancel(cancel)?;
+            progress(&ExportProgress {
+                phase: "decisions",
+                done: (i * ROW_CHUNK) as u64,
+                total,
+            });
+            let chunk = chunk
+                .iter()
+                .map(|(_, id)| snap.decision_text(id, head_seq))
+                .collect::<Result<Vec<_>>>()?;
+            if !send(chunk) {
+                break;
+            }
+        }
+        Ok(())
+    });
+    read?;
+    let rows = written?;
+    progress(&ExportProgress {
+        phase: "decisions",
+        done: total,
+        total,
+    });
+    Ok(rows)
+}
+
+/// Write ledger entries `first_seq..=head_seq`, printed on all cores while the next are
+/// read; returns the first entry's `prev_hash` and how many were written.
+fn write_ledger(
+    snap: &AuditSnapshot<'_>,
+    first_seq: i64,
+    head_seq: i64,
+    ledger: &mut HashingFile,
+    progress: &mut dyn FnMut(&ExportProgress),
+    cancel: &AtomicBool,
+) -> Result<(Option<String>, u64)> {
+    let total = (head_seq - first_seq + 1) as u64;
+    let mut first_prev = None;
+    let mut done = 0u64;
+    let take = |file: &mut &mut HashingFile, chunk: Vec<StoredLedgerEntry>| -> Result<()> {
+        for part in in_parts(chunk.len(), 1024, |r| vec![print_entries(&chunk[r])]) {
+            file.write_all(&part?)?;
+        }
+        Ok(())
+    };
+    let (read, written) = write_behind(2, ledger, take, |send| -> Result<()> {
+        snap.ledger_segment(first_seq, head_seq, LEDGER_CHUNK, |chunk| {
+            check_cancel(cancel)?;
+            progress(&ExportProgress {
+                phase: "ledger",
+                done,
+                total,
+            });
+            if first_prev.is_none() {
+                first_prev = chunk.first().map(|e| e.prev_hash.clone());
+            }
+            done += chunk.len() as u64;
+            Ok(send(chunk))
+        })
+    });
+    read?;
+    written?;
+    progress(&ExportProgress {
+        phase: "ledger",
+        done,
+        total,
+    });
+    Ok((first_prev, done))
+}
+
+/// The export lines of consecutive ledger entries.
+fn print_entries(entries: &[StoredLedgerEntry]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(entries.len() * 512);
+    for entry in entries {
+        let line = entry
+            .line()
+            .map_err(|e| CoreError::Database(format!("ledger payload is not JSON: {e}")))?;
+        serde_json::to_writer(&mut out, &line)?;
+        out.push(b'\n');
+    }
+    Ok(out)
 }

@@ -1,9 +1,9 @@
-//! A file writer and a line reader that compute SHA-256, byte and line counts of a file as
-//! it streams, so exporter and verifier never hold a large file in memory.
+//! A file writer and readers that compute SHA-256, byte and line counts of a file as it
+//! streams, so exporter and verifier never hold a large file in memory.
 
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
@@ -136,6 +136,38 @@ impl<R: BufRead> HashingLines<R> {
     }
 }
 
+/// Hashes every byte read through it (for a parser that reads the file on its own terms).
+pub struct HashingRead<R: Read> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> HashingRead<R> {
+    pub fn new(inner: R) -> Self {
+        HashingRead {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Hash the rest of the input and return (sha256 hex, bytes).
+    pub fn finish(mut self) -> io::Result<(String, u64)> {
+        io::copy(&mut self, &mut io::sink())?;
+        Ok((hex::encode(self.hasher.finalize()), self.bytes))
+    }
+}
+
+impl<R: Read> Read for HashingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +186,18 @@ mod tests {
         let written = std::fs::read(&path).unwrap();
         assert_eq!((bytes, lines), (3_000_000, 3000));
         assert_eq!(sha, hex::encode(Sha256::digest(&written)));
+    }
+
+    #[test]
+    fn a_partly_read_input_is_hashed_whole() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let mut r = HashingRead::new(&data[..]);
+        let mut head = [0u8; 777];
+        r.read_exact(&mut head).unwrap();
+        assert_eq!(
+            r.finish().unwrap(),
+            (hex::encode(Sha256::digest(&data)), 100_000)
+        );
     }
 
     #[cfg(target_os = "linux")]

@@ -27,6 +27,34 @@ pub struct LedgerLine<'a> {
     pub hash: Cow<'a, str>,
 }
 
+/// A ledger entry as stored, owned so that another core can write its export line.
+#[derive(Debug, Clone)]
+pub struct StoredLedgerEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub subject: String,
+    /// The canonical JSON text that was hashed.
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl StoredLedgerEntry {
+    /// The entry's export line, borrowing its text.
+    pub fn line(&self) -> serde_json::Result<LedgerLine<'_>> {
+        Ok(LedgerLine {
+            seq: self.seq,
+            at: self.at,
+            kind: Cow::Borrowed(&self.kind),
+            subject: Cow::Borrowed(&self.subject),
+            payload: serde_json::from_str(&self.payload)?,
+            prev_hash: Cow::Borrowed(&self.prev_hash),
+            hash: Cow::Borrowed(&self.hash),
+        })
+    }
+}
+
 impl LedgerLine<'_> {
     /// Whether `hash` is this entry's chain hash after `prev_hash`. The payload's text is
     /// hashed as it stands, which only the canonical text the store hashed can match;

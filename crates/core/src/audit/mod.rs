@@ -9,6 +9,7 @@
 
 mod csv_row;
 mod export;
+mod export_rows;
 mod hashing;
 mod ledger_line;
 mod manifest;
@@ -21,7 +22,7 @@ mod verify_rows;
 
 pub use csv_row::{neutralize, CSV_HEADER};
 pub use export::export;
-pub use ledger_line::LedgerLine;
+pub use ledger_line::{LedgerLine, StoredLedgerEntry};
 pub use manifest::{Manifest, MANIFEST_TYP};
 pub use preview::{preview, AuditPreview, AuditPreviewRow};
 pub use row::ExportRow;
@@ -114,3 +115,5 @@ pub struct ExportSummary {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_large;

@@ -1,7 +1,45 @@
 //! Splits a chunk of independent checks across the machine's cores and returns the
-//! results in input order, so the verifier can still name the first bad entry.
+//! results in input order, so the verifier can still name the first bad entry; and reads
+//! the next chunk on a thread of its own while the cores check this one.
 
 use std::ops::Range;
+use std::sync::mpsc::sync_channel;
+
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+}
+
+/// Like [`in_parts`], for work that takes its items by value: `f` gets each part's
+/// offset in `items` and the part.
+pub fn map_parts<T: Send, R: Send>(
+    mut items: Vec<T>,
+    min_part: usize,
+    f: impl Fn(usize, Vec<T>) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let len = items.len();
+    let part = len.div_ceil(threads()).max(min_part.max(1));
+    if part >= len {
+        return f(0, items);
+    }
+    let mut parts = Vec::new();
+    for start in (0..len).step_by(part).rev() {
+        parts.push((start, items.split_off(start)));
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .rev()
+            .map(|(start, part)| s.spawn(move || f(start, part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("workers do not panic"))
+            .collect()
+    })
+}
 
 /// Run `check` on consecutive parts of `0..len` (at least `min_part` items each), one
 /// thread per part, and concatenate the parts' results in order.
@@ -10,10 +48,7 @@ pub fn in_parts<R: Send>(
     min_part: usize,
     check: impl Fn(Range<usize>) -> Vec<R> + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let part = len.div_ceil(threads).max(min_part.max(1));
+    let part = len.div_ceil(threads()).max(min_part.max(1));
     if part >= len {
         return check(0..len);
     }
@@ -30,9 +65,120 @@ pub fn in_parts<R: Send>(
     })
 }
 
+/// Run `produce` on a thread of its own, at most `ahead` items ahead of `consume`, so
+/// reading and parsing the next chunk overlaps checking this one. `produce` sends with
+/// the closure it is given, which returns false once `consume` has stopped taking
+/// items (an early failure); it should then stop. Returns what both returned.
+pub fn read_ahead<T: Send, P: Send, C>(
+    ahead: usize,
+    produce: impl FnOnce(&mut dyn FnMut(T) -> bool) -> P + Send,
+    consume: impl FnOnce(&mut dyn Iterator<Item = T>) -> C,
+) -> (P, C) {
+    let (tx, rx) = sync_channel(ahead);
+    std::thread::scope(|s| {
+        let producer = std::thread::Builder::new()
+            .name("audit-read-ahead".into())
+            .spawn_scoped(s, move || produce(&mut |item| tx.send(item).is_ok()))
+            .expect("a thread can be started");
+        let consumed = consume(&mut rx.iter());
+        // Unblocks a producer waiting to send after an early stop.
+        drop(rx);
+        (producer.join().expect("readers do not panic"), consumed)
+    })
+}
+
+/// The other way round from [`read_ahead`]: `produce` runs on this thread (it may hold
+/// what cannot move, such as a database connection) while `take` works through what it
+/// sends on a thread of its own, starting from `sink`. A failing `take` makes the
+/// producer's sends return false. Returns what both returned.
+pub fn write_behind<T: Send, S: Send, E: Send, P>(
+    ahead: usize,
+    sink: S,
+    take: impl Fn(&mut S, T) -> Result<(), E> + Send,
+    produce: impl FnOnce(&mut dyn FnMut(T) -> bool) -> P,
+) -> (P, Result<S, E>) {
+    let (tx, rx) = sync_channel(ahead);
+    std::thread::scope(|s| {
+        let taker = std::thread::Builder::new()
+            .name("audit-write-behind".into())
+            .spawn_scoped(s, move || {
+                let mut sink = sink;
+                for item in rx {
+                    take(&mut sink, item)?;
+                }
+                Ok(sink)
+            })
+            .expect("a thread can be started");
+        let produced = produce(&mut |item| tx.send(item).is_ok());
+        // Ends the taker's loop.
+        drop(tx);
+        (produced, taker.join().expect("writers do not panic"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owned_parts_come_back_in_input_order_with_their_offsets() {
+        for (len, min_part) in [(0, 4), (1, 4), (10, 1), (1000, 7), (1001, 2000)] {
+            let items: Vec<String> = (0..len).map(|i| i.to_string()).collect();
+            let out = map_parts(items, min_part, |offset, part| {
+                part.into_iter()
+                    .enumerate()
+                    .map(|(i, s)| (offset + i, s))
+                    .collect()
+            });
+            let want: Vec<_> = (0..len).map(|i| (i, i.to_string())).collect();
+            assert_eq!(out, want);
+        }
+    }
+
+    #[test]
+    fn write_behind_takes_everything_in_order_and_a_failure_stops_the_producer() {
+        let (sent, taken) = write_behind(
+            2,
+            Vec::new(),
+            |v: &mut Vec<i32>, i| {
+                v.push(i);
+                Ok::<_, String>(())
+            },
+            |send| (0..100).take_while(|i| send(*i)).count(),
+        );
+        assert_eq!((sent, taken), (100, Ok((0..100).collect())));
+        let (sent, taken) = write_behind(
+            2,
+            0,
+            |n: &mut i32, i| {
+                if i == 7 {
+                    return Err(format!("failed at {i}"));
+                }
+                *n += 1;
+                Ok(())
+            },
+            |send| (0..1_000_000).take_while(|i| send(*i)).count(),
+        );
+        assert_eq!(taken, Err("failed at 7".to_string()));
+        assert!(sent < 1_000_000, "the producer stopped early ({sent} sent)");
+    }
+
+    #[test]
+    fn read_ahead_hands_over_everything_in_order_and_stops_with_the_consumer() {
+        let (sent, got) = read_ahead(
+            2,
+            |send| (0..100).take_while(|i| send(*i)).count(),
+            |items| items.collect::<Vec<_>>(),
+        );
+        assert_eq!((sent, got), (100, (0..100).collect::<Vec<_>>()));
+        let (sent, got) = read_ahead(
+            2,
+            |send| (0..1_000_000).take_while(|i| send(*i)).count(),
+            |items| items.take(5).collect::<Vec<_>>(),
+        );
+        assert_eq!(got, vec![0, 1, 2, 3, 4]);
+        assert!(sent < 1_000_000, "the producer stopped early ({sent} sent)");
+    }
 
     #[test]
     fn results_come_back_in_input_order_whatever_the_split() {

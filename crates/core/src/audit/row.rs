@@ -3,6 +3,7 @@
 //! the ledger entries it points at), chained to the previous row by `row_hash`.
 
 use crate::store::audit::{LedgerRef, StoredDecision};
+use crate::store::ledger::GENESIS;
 use crate::views::DeliveryState;
 use chrono::{DateTime, Local, Utc};
 use countersign_protocol::canonical;
@@ -10,6 +11,7 @@ use countersign_protocol::digest::{args_digest, sha256_hex};
 use countersign_protocol::Outcome;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::ops::Range;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -60,8 +62,20 @@ impl ExportRow {
         digests_only: bool,
         prev_row_hash: &str,
     ) -> ExportRow {
+        let mut out = Self::unhashed(row, d, digests_only, prev_row_hash.to_string());
+        out.row_hash = out.compute_hash();
+        out
+    }
+
+    /// Build the row without its hash, which [`UnchainedRow::chain`] sets once the
+    /// previous row's hash is known; rows are built in parallel and chained in order.
+    pub fn build_unchained(row: u64, d: StoredDecision, digests_only: bool) -> UnchainedRow {
+        UnchainedRow::of(Self::unhashed(row, d, digests_only, String::new()))
+    }
+
+    fn unhashed(row: u64, d: StoredDecision, digests_only: bool, prev_row_hash: String) -> Self {
         let r = d.record;
-        let mut out = ExportRow {
+        ExportRow {
             row,
             decision_id: d.decision_id,
             decided_at: r.decided_at,
@@ -87,22 +101,21 @@ impl ExportRow {
             key_id: r.key_id,
             jws: d.jws,
             ledger: d.refs,
-            prev_row_hash: prev_row_hash.to_string(),
+            prev_row_hash,
             row_hash: String::new(),
-        };
-        out.row_hash = out.compute_hash();
-        out
+        }
     }
 
     /// The hash this row should carry given its other fields.
     pub fn compute_hash(&self) -> String {
-        sha256_hex(&self.canonical_unhashed())
+        sha256_hex(&self.canonical_unhashed().0)
     }
 
     /// RFC 8785 JSON of the row without `row_hash`, written member by member in sorted
     /// key order. Equivalent to canonicalizing the row's serde form minus `row_hash`
-    /// (tested), without building that tree: exports and verifies hash every row.
-    fn canonical_unhashed(&self) -> Vec<u8> {
+    /// (tested), without building that tree: exports and verifies hash every row. Also
+    /// returns where the text of `prev_row_hash` lies in it.
+    fn canonical_unhashed(&self) -> (Vec<u8>, Range<usize>) {
         let mut out = Vec::with_capacity(2048);
         // Timestamps and enums serialize as plain JSON strings, which serde_json prints
         // exactly as RFC 8785 does.
@@ -173,6 +186,8 @@ impl ExportRow {
         key(&mut out, "packet_id");
         text(&mut out, &self.packet_id);
         key(&mut out, "prev_row_hash");
+        // A hex digest needs no escaping: its text sits between the quotes.
+        let prev_at = out.len() + 1..out.len() + 1 + self.prev_row_hash.len();
         text(&mut out, &self.prev_row_hash);
         key(&mut out, "proposed_args");
         opt_value(&mut out, &self.proposed_args);
@@ -189,7 +204,7 @@ impl ExportRow {
         key(&mut out, "signer_name");
         text(&mut out, &self.signer_name);
         out.push(b'}');
-        out
+        (out, prev_at)
     }
 
     /// The ledger entry that records the signature (signed here or received).
@@ -200,6 +215,45 @@ impl ExportRow {
     /// The most recent ledger entry about this decision.
     pub fn state_ref(&self) -> Option<&LedgerRef> {
         self.ledger.last()
+    }
+}
+
+/// Stands in for `prev_row_hash` until the row is chained; row hashes (and the genesis
+/// hash before the first row) are 64 hex digits, so the real one takes its place in the
+/// canonical text byte for byte.
+const PREV_PLACEHOLDER: &str = GENESIS;
+
+/// A row whose canonical text is written but whose link to the previous row is not.
+pub struct UnchainedRow {
+    row: ExportRow,
+    canonical: Vec<u8>,
+    prev_at: usize,
+}
+
+impl UnchainedRow {
+    fn of(mut row: ExportRow) -> Self {
+        row.prev_row_hash = PREV_PLACEHOLDER.to_string();
+        let (canonical, prev_at) = row.canonical_unhashed();
+        UnchainedRow {
+            row,
+            canonical,
+            prev_at: prev_at.start,
+        }
+    }
+
+    /// Link the row to the previous row's hash and compute its own.
+    pub fn chain(mut self, prev_row_hash: &str) -> ExportRow {
+        let span = self.prev_at..self.prev_at + PREV_PLACEHOLDER.len();
+        if prev_row_hash.len() == span.len() && prev_row_hash.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            self.canonical[span].copy_from_slice(prev_row_hash.as_bytes());
+            self.row.prev_row_hash = prev_row_hash.to_string();
+            self.row.row_hash = sha256_hex(&self.canonical);
+        } else {
+            self.row.prev_row_hash = prev_row_hash.to_string();
+            self.row.row_hash = self.row.compute_hash();
+        }
+        self.row
     }
 }
 
@@ -309,6 +363,20 @@ mod tests {
     }
 
     #[test]
+    fn chaining_a_row_built_ahead_equals_building_it_linked() {
+        let prevs = ["9f".repeat(32), GENESIS.to_string(), "not a digest".into()];
+        for (n, prev) in (1..40).zip(prevs.iter().cycle()) {
+            let text = ["plain", "é😀\u{1}", ""][n as usize % 3];
+            let args = (n % 2 == 0).then(|| json!({"amount": n, "note": text}));
+            let mut linked = row(text, args, n * 7_919);
+            linked.prev_row_hash = prev.clone();
+            linked.row_hash = linked.compute_hash();
+            let chained = UnchainedRow::of(linked.clone()).chain(prev);
+            assert_eq!(chained, linked);
+        }
+    }
+
+    #[test]
     fn canonical_form_is_the_definition_for_varied_rows() {
         let texts = [
             "plain",
@@ -328,7 +396,7 @@ mod tests {
                 n += 1;
                 let r = row(text, a.clone(), n * 1_000_003);
                 assert_eq!(
-                    String::from_utf8(r.canonical_unhashed()).unwrap(),
+                    String::from_utf8(r.canonical_unhashed().0).unwrap(),
                     String::from_utf8(by_definition(&r)).unwrap()
                 );
             }

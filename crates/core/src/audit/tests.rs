@@ -446,6 +446,20 @@ fn each_tamper_case_is_detected_and_named() {
     assert_eq!((f.file.as_str(), f.row), (DECISIONS_CSV, Some(2)), "{f}");
     let f = tampered(&out, DECISIONS_CSV, |l| l.swap(4, 5));
     assert_eq!((f.file.as_str(), f.row), (DECISIONS_CSV, Some(4)), "{f}");
+    let f = tampered(&out, DECISIONS_CSV, |l| l.push(l[N].clone()));
+    assert_eq!(
+        (f.file.as_str(), f.row, f.decision_id.as_deref()),
+        (
+            DECISIONS_CSV,
+            Some(N as u64 + 1),
+            Some(all[N - 1].decision_id.as_str())
+        ),
+        "{f}"
+    );
+    let f = tampered(&out, DECISIONS_CSV, |l| {
+        l[0] = l[0].replace("signer_name", "signer")
+    });
+    assert!(f.row.is_none() && f.reason.contains("header"), "{f}");
 
     let seq0 = all[0].ledger[0].seq;
     let f = tampered(&out, LEDGER_JSONL, |l| {

@@ -5,14 +5,14 @@
 use super::hashing::HashingLines;
 use super::ledger_line::LedgerLine;
 use super::manifest::{verify_manifest, Manifest};
-use super::parallel::in_parts;
+use super::parallel::{in_parts, read_ahead};
 use super::row::ref_fingerprint;
 use super::verify_rows::check_rows;
 use super::{LEDGER_JSONL, MANIFEST_JSON, MANIFEST_JWS};
 use crate::store::ledger::GENESIS;
 use serde::Serialize;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::Instant;
 
@@ -139,8 +139,8 @@ fn fingerprint_of(e: &LedgerLine<'_>) -> [u8; 32] {
     ref_fingerprint(&e.kind, &e.subject, &e.hash, &jws, &args, &packet)
 }
 
-/// Ledger lines are read this many at a time; the checks of a chunk are split across cores.
-const CHUNK: usize = 16384;
+/// Lines are read this many at a time; the checks of a chunk are split across cores.
+pub const CHUNK: usize = 16384;
 
 /// What one ledger line says and what checking it on its own found; the links between
 /// entries (seq order, prev_hash) are checked in order by the caller.
@@ -167,6 +167,51 @@ fn entry_facts(line: &[u8]) -> Result<EntryFacts, serde_json::Error> {
     })
 }
 
+/// The next `CHUNK` lines (fewer at the end; None when there are none left).
+pub fn read_chunk<R: BufRead>(
+    lines: &mut HashingLines<R>,
+) -> std::io::Result<Option<Vec<Vec<u8>>>> {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    while chunk.len() < CHUNK {
+        match lines.next_line()? {
+            Some(line) => chunk.push(line.to_vec()),
+            None => break,
+        }
+    }
+    Ok((!chunk.is_empty()).then_some(chunk))
+}
+
+/// An entry's place in the chain: its seq, its exported form and its link to `prev`.
+fn check_link(e: &EntryFacts, expected: i64, prev: &str) -> Result<(), VerifyFailure> {
+    let broken = |reason: String| Err(VerifyFailure::entry(expected, reason));
+    if e.seq != expected {
+        return broken(if e.seq > expected {
+            format!(
+                "entry {expected} is missing (the next line holds entry {})",
+                e.seq
+            )
+        } else {
+            format!(
+                "entry {} appears where entry {expected} belongs (entries moved)",
+                e.seq
+            )
+        });
+    }
+    if !e.as_exported {
+        return broken("the line differs from the exported form (entry changed)".into());
+    }
+    if e.prev_hash != prev {
+        return broken(
+            "prev_hash does not match the previous entry's hash (entry removed, moved or changed)"
+                .into(),
+        );
+    }
+    if !e.hash_ok {
+        return broken("content does not match its hash (entry changed)".into());
+    }
+    Ok(())
+}
+
 fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFailure> {
     let span = &manifest.ledger;
     let file = File::open(dir.join(LEDGER_JSONL))
@@ -183,59 +228,43 @@ fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFa
     let mut expected = first_seq;
     let mut fingerprints = Vec::new();
     let io = |e: std::io::Error| VerifyFailure::file(LEDGER_JSONL, format!("cannot read: {e}"));
-    let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
-    loop {
-        chunk.clear();
-        while chunk.len() < CHUNK {
-            match lines.next_line().map_err(io)? {
-                Some(line) => chunk.push(line.to_vec()),
-                None => break,
+    let (read, checked) = read_ahead(
+        2,
+        |send| {
+            while let Some(chunk) = read_chunk(&mut lines)? {
+                if !send(chunk) {
+                    return Ok(None);
+                }
             }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let facts = in_parts(chunk.len(), 1024, |r| {
-            chunk[r].iter().map(|l| entry_facts(l)).collect()
-        });
-        for facts in facts {
-            let broken = |reason: String| VerifyFailure::entry(expected, reason);
-            let e = facts
-                .map_err(|e| broken(format!("not a ledger entry ({e}); the line was changed")))?;
-            if e.seq != expected {
-                return Err(broken(if e.seq > expected {
-                    format!(
-                        "entry {expected} is missing (the next line holds entry {})",
-                        e.seq
-                    )
-                } else {
-                    format!(
-                        "entry {} appears where entry {expected} belongs (entries moved)",
-                        e.seq
-                    )
-                }));
+            lines.finish().map(Some)
+        },
+        |chunks| -> Result<(), VerifyFailure> {
+            for chunk in chunks {
+                let facts = in_parts(chunk.len(), 1024, |r| {
+                    chunk[r].iter().map(|l| entry_facts(l)).collect()
+                });
+                for facts in facts {
+                    let e = facts.map_err(|e| {
+                        VerifyFailure::entry(
+                            expected,
+                            format!("not a ledger entry ({e}); the line was changed"),
+                        )
+                    })?;
+                    check_link(&e, expected, &prev)?;
+                    fingerprints.push(e.fingerprint);
+                    prev = e.hash;
+                    expected += 1;
+                }
             }
-            if !e.as_exported {
-                return Err(broken(
-                    "the line differs from the exported form (entry changed)".into(),
-                ));
-            }
-            if e.prev_hash != prev {
-                return Err(broken(
-                    "prev_hash does not match the previous entry's hash (entry removed, moved or changed)"
-                        .into(),
-                ));
-            }
-            if !e.hash_ok {
-                return Err(broken(
-                    "content does not match its hash (entry changed)".into(),
-                ));
-            }
-            fingerprints.push(e.fingerprint);
-            prev = e.hash;
-            expected += 1;
-        }
-    }
+            Ok(())
+        },
+    );
+    checked?;
+    // Only a reader that reached the end hashed the whole file; it stops early only when
+    // the checks did, which returned above.
+    let (sha256, bytes) = read
+        .map_err(io)?
+        .ok_or_else(|| io(std::io::Error::other("stopped")))?;
     if span.first_seq.is_some() && expected - 1 != span.head_seq {
         return Err(VerifyFailure::entry(
             expected,
@@ -251,7 +280,6 @@ fn check_ledger(dir: &Path, manifest: &Manifest) -> Result<LedgerIndex, VerifyFa
             "the chain head differs from the manifest",
         ));
     }
-    let (sha256, bytes) = lines.finish().map_err(io)?;
     check_file_digest(
         manifest,
         LEDGER_JSONL,

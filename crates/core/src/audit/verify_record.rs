@@ -46,8 +46,8 @@ pub fn check_record(row: &ExportRow, digests_only: bool) -> Result<ParsedJws, St
         if row.final_args != rec.final_args {
             return Err("final_args differ from the signed record".into());
         }
-        let proposed = row.proposed_args.clone().unwrap_or(Value::Null);
-        if args_digest(&proposed) != row.proposed_args_digest {
+        let proposed = row.proposed_args.as_ref().unwrap_or(&Value::Null);
+        if args_digest(proposed) != row.proposed_args_digest {
             return Err("proposed_args_digest does not match proposed_args".into());
         }
     }

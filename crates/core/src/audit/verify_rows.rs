@@ -3,25 +3,21 @@
 //! its `decisions.csv` twin; then counts, running digest and file digests.
 
 use super::csv_row::{cells, CSV_HEADER};
-use super::hashing::HashingLines;
+use super::hashing::{HashingLines, HashingRead};
 use super::manifest::{Counts, Manifest, RowMark};
-use super::parallel::in_parts;
+use super::parallel::{in_parts, read_ahead};
 use super::row::ExportRow;
-use super::verify::{check_file_digest, LedgerIndex, VerifyFailure, VerifyReport};
+use super::verify::{check_file_digest, read_chunk, LedgerIndex, VerifyFailure, VerifyReport};
 use super::verify_record::{check_record, check_refs};
 use super::{DECISIONS_CSV, DECISIONS_JSONL};
 use crate::store::ledger::GENESIS;
 use countersign_protocol::jws::{self, ParsedJws};
 use csv::StringRecord;
 use ed25519_dalek::VerifyingKey;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-
-/// Rows are read this many at a time; the checks of a chunk are split across cores.
-const CHUNK: usize = 16384;
 
 /// What checking one row on its own found. A reader checks the link to the previous
 /// row after the row's form and before its content, so the two are kept apart.
@@ -215,7 +211,7 @@ fn check_csv_twin(
     };
     let want = cells(row);
     match (0..CSV_HEADER.len().max(rec.len()))
-        .find(|&i| rec.get(i) != want.get(i).map(|s| s.as_str()))
+        .find(|&i| rec.get(i) != want.get(i).map(|s| s.as_ref()))
     {
         None => Ok(()),
         Some(i) => Err(row_failure(
@@ -241,20 +237,33 @@ fn check_chunk(
     })
 }
 
-fn file_sha256(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut bytes = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
+/// A chunk of rows: JSONL lines and, side by side, what decisions.csv holds for each.
+type RowChunk = (Vec<Vec<u8>>, Vec<Option<Result<StringRecord, String>>>);
+
+/// Read both files in step, a chunk at a time, and `send` the chunks; returns whether it
+/// reached the end of decisions.jsonl (false: the checks stopped taking chunks).
+fn read_rows<R: BufRead, C: Read>(
+    lines: &mut HashingLines<R>,
+    csv: &mut csv::Reader<C>,
+    send: &mut dyn FnMut(RowChunk) -> bool,
+) -> Result<bool, (&'static str, std::io::Error)> {
+    while let Some(chunk) = read_chunk(lines).map_err(|e| (DECISIONS_JSONL, e))? {
+        let records = chunk
+            .iter()
+            .map(|_| {
+                let mut rec = StringRecord::new();
+                match csv.read_record(&mut rec) {
+                    Ok(true) => Some(Ok(rec)),
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e.to_string())),
+                }
+            })
+            .collect();
+        if !send((chunk, records)) {
+            return Ok(false);
         }
-        h.update(&buf[..n]);
-        bytes += n as u64;
     }
-    Ok((hex::encode(h.finalize()), bytes))
+    Ok(true)
 }
 
 pub fn check_rows(
@@ -283,11 +292,12 @@ pub fn check_rows(
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 20, csv_file));
-    let mut records = csv.records();
-    let header = records.next().and_then(|r| r.ok());
-    let header_ok = header.is_some_and(|h| {
-        h.iter()
+        .buffer_capacity(1 << 20)
+        .from_reader(HashingRead::new(csv_file));
+    let mut header = StringRecord::new();
+    let header_ok = csv.read_record(&mut header).unwrap_or(false)
+        && header
+            .iter()
             .enumerate()
             .map(|(i, c)| {
                 if i == 0 {
@@ -296,8 +306,7 @@ pub fn check_rows(
                     c
                 }
             })
-            .eq(CSV_HEADER.iter().copied())
-    });
+            .eq(CSV_HEADER.iter().copied());
     if !header_ok {
         return Err(VerifyFailure::file(
             DECISIONS_CSV,
@@ -314,44 +323,41 @@ pub fn check_rows(
     let (mut first, mut last): (Option<RowMark>, Option<RowMark>) = (None, None);
     let mut prev = GENESIS.to_string();
     let mut expected = 1u64;
-    let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
-    let mut chunk_csv: Vec<Option<Result<StringRecord, String>>> = Vec::with_capacity(CHUNK);
-    loop {
-        chunk.clear();
-        chunk_csv.clear();
-        while chunk.len() < CHUNK {
-            match lines.next_line() {
-                Ok(Some(l)) => chunk.push(l.to_vec()),
-                Ok(None) => break,
-                Err(e) => return Err(io(DECISIONS_JSONL)(e)),
+    let (read, checked) = read_ahead(
+        2,
+        |send| read_rows(&mut lines, &mut csv, send).map(|done| done.then_some((lines, csv))),
+        |chunks| -> Result<(), VerifyFailure> {
+            for (lines, csv) in chunks {
+                for checked in check_chunk(&ctx, expected, &lines, &csv) {
+                    let row = checked.row?;
+                    if row.prev_row_hash != prev {
+                        return Err(row_failure(
+                            DECISIONS_JSONL,
+                            &row,
+                            "prev_row_hash does not match the previous row (row removed, moved or changed)",
+                        ));
+                    }
+                    if let Some(f) = checked.failure {
+                        return Err(f);
+                    }
+                    report.signatures_verified += u64::from(checked.signed);
+                    report.signatures_unverifiable += u64::from(checked.unverifiable);
+                    counts.add_row(&row);
+                    let mark = RowMark::of(&row);
+                    first.get_or_insert_with(|| mark.clone());
+                    last = Some(mark);
+                    prev = row.row_hash;
+                    expected += 1;
+                }
             }
-            chunk_csv.push(records.next().map(|r| r.map_err(|e| e.to_string())));
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        for checked in check_chunk(&ctx, expected, &chunk, &chunk_csv) {
-            let row = checked.row?;
-            if row.prev_row_hash != prev {
-                return Err(row_failure(
-                    DECISIONS_JSONL,
-                    &row,
-                    "prev_row_hash does not match the previous row (row removed, moved or changed)",
-                ));
-            }
-            if let Some(f) = checked.failure {
-                return Err(f);
-            }
-            report.signatures_verified += u64::from(checked.signed);
-            report.signatures_unverifiable += u64::from(checked.unverifiable);
-            counts.add_row(&row);
-            let mark = RowMark::of(&row);
-            first.get_or_insert_with(|| mark.clone());
-            last = Some(mark);
-            prev = row.row_hash;
-            expected += 1;
-        }
-    }
+            Ok(())
+        },
+    );
+    checked?;
+    // The reader stops early only when the checks did, which returned above.
+    let (lines, mut csv) = read
+        .map_err(|(name, e)| io(name)(e))?
+        .ok_or_else(|| io(DECISIONS_JSONL)(std::io::Error::other("stopped")))?;
     report.decisions = counts.decisions;
 
     let missing = |reason: String| VerifyFailure {
@@ -384,19 +390,20 @@ pub fn check_rows(
             "counts by outcome or state differ from the manifest",
         ));
     }
-    if let Some(extra) = records.next() {
-        let row = expected;
-        let detail = extra
-            .map(|r| r.get(1).unwrap_or_default().to_string())
-            .unwrap_or_default();
-        return Err(VerifyFailure {
-            row: Some(row),
-            decision_id: Some(detail).filter(|d| !d.is_empty()),
-            ..VerifyFailure::file(DECISIONS_CSV, "the row is not in decisions.jsonl")
-        });
+    let mut extra = StringRecord::new();
+    match csv.read_record(&mut extra) {
+        Ok(false) => {}
+        found => {
+            let detail = found.ok().and_then(|_| extra.get(1)).unwrap_or_default();
+            return Err(VerifyFailure {
+                row: Some(expected),
+                decision_id: Some(detail.to_string()).filter(|d| !d.is_empty()),
+                ..VerifyFailure::file(DECISIONS_CSV, "the row is not in decisions.jsonl")
+            });
+        }
     }
     let (sha, bytes) = lines.finish().map_err(io(DECISIONS_JSONL))?;
     check_file_digest(manifest, DECISIONS_JSONL, &sha, bytes, counts.decisions)?;
-    let (sha, bytes) = file_sha256(&dir.join(DECISIONS_CSV)).map_err(io(DECISIONS_CSV))?;
+    let (sha, bytes) = csv.into_inner().finish().map_err(io(DECISIONS_CSV))?;
     check_file_digest(manifest, DECISIONS_CSV, &sha, bytes, counts.decisions)
 }

@@ -9,7 +9,7 @@ use super::convert::delivery;
 use super::convert::time;
 use super::ledger::SELECT_ENTRIES;
 use super::Store;
-use crate::audit::LedgerLine;
+use crate::audit::StoredLedgerEntry;
 use crate::error::{CoreError, Result};
 use crate::views::DeliveryState;
 use countersign_protocol::DecisionRecord;
@@ -94,6 +94,47 @@ pub struct StoredDecision {
     pub refs: Vec<LedgerRef>,
 }
 
+/// A [`StoredDecision`] as read, its JSON columns not yet parsed.
+#[derive(Debug, Clone)]
+pub struct StoredDecisionText {
+    pub decision_id: String,
+    pub packet_remote_id: String,
+    pub endpoint_name: String,
+    pub endpoint_url: String,
+    pub agent: String,
+    pub action: String,
+    /// JSON text of the packet's `action.args` (None: the packet has none).
+    pub proposed_args: Option<String>,
+    pub state: String,
+    pub local: bool,
+    pub jws: String,
+    /// JSON text of the signed decision record.
+    pub record: String,
+    pub refs: Vec<LedgerRef>,
+}
+
+impl StoredDecisionText {
+    pub fn parse(self) -> Result<StoredDecision> {
+        Ok(StoredDecision {
+            proposed_args: match &self.proposed_args {
+                Some(text) => serde_json::from_str(text)?,
+                None => serde_json::Value::Null,
+            },
+            state: delivery(&self.state)?,
+            record: serde_json::from_str(&self.record)?,
+            decision_id: self.decision_id,
+            packet_remote_id: self.packet_remote_id,
+            endpoint_name: self.endpoint_name,
+            endpoint_url: self.endpoint_url,
+            agent: self.agent,
+            action: self.action,
+            local: self.local,
+            jws: self.jws,
+            refs: self.refs,
+        })
+    }
+}
+
 /// Read access to one snapshot of the store, for exporters.
 pub struct AuditSnapshot<'a> {
     tx: &'a Transaction<'a>,
@@ -162,7 +203,13 @@ impl AuditSnapshot<'_> {
 
     /// One decision with its ledger references up to `head_seq`.
     pub fn decision(&self, decision_id: &str, head_seq: i64) -> Result<StoredDecision> {
-        let row = self
+        self.decision_text(decision_id, head_seq)?.parse()
+    }
+
+    /// One decision with its ledger references up to `head_seq`, its JSON columns still
+    /// text: the connection reads while other cores parse.
+    pub fn decision_text(&self, decision_id: &str, head_seq: i64) -> Result<StoredDecisionText> {
+        let mut d = self
             .tx
             .prepare_cached(
                 "SELECT p.remote_id, e.name, e.base_url, p.agent, p.action,
@@ -172,29 +219,30 @@ impl AuditSnapshot<'_> {
                  WHERE d.decision_id = ?1",
             )?
             .query_row([decision_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, bool>(7)?,
-                    r.get::<_, String>(8)?,
-                    r.get::<_, String>(9)?,
-                ))
+                Ok(StoredDecisionText {
+                    decision_id: decision_id.to_string(),
+                    packet_remote_id: r.get(0)?,
+                    endpoint_name: r.get(1)?,
+                    endpoint_url: r.get(2)?,
+                    agent: r.get(3)?,
+                    action: r.get(4)?,
+                    proposed_args: r.get(5)?,
+                    state: r.get(6)?,
+                    local: r.get(7)?,
+                    jws: r.get(8)?,
+                    record: r.get(9)?,
+                    refs: Vec::new(),
+                })
             })
             .optional()?
             .ok_or_else(|| CoreError::NotFound {
                 what: "decision",
                 id: decision_id.to_string(),
             })?;
-        let (remote_id, ep_name, ep_url, agent, action, args, state, local, jws, record) = row;
         let mut stmt = self.tx.prepare_cached(
             "SELECT seq, kind, hash FROM ledger WHERE subject = ?1 AND seq <= ?2 ORDER BY seq",
         )?;
-        let refs = stmt
+        d.refs = stmt
             .query_map(params![decision_id, head_seq], |r| {
                 Ok(LedgerRef {
                     seq: r.get(0)?,
@@ -203,52 +251,42 @@ impl AuditSnapshot<'_> {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(StoredDecision {
-            decision_id: decision_id.to_string(),
-            packet_remote_id: remote_id,
-            endpoint_name: ep_name,
-            endpoint_url: ep_url,
-            agent,
-            action,
-            proposed_args: match args {
-                Some(text) => serde_json::from_str(&text)?,
-                None => serde_json::Value::Null,
-            },
-            state: delivery(&state)?,
-            local,
-            jws,
-            record: serde_json::from_str(&record)?,
-            refs,
-        })
+        Ok(d)
     }
 
-    /// Ledger entries `from..=to` in seq order, handed to `f` one at a time as export
-    /// lines borrowing the stored text (the payload as the canonical text that was hashed).
+    /// Ledger entries `from..=to` in seq order, handed to `f` `chunk` at a time, as
+    /// stored (the payload as the canonical text that was hashed). Stops early when `f`
+    /// returns false.
     pub fn ledger_segment(
         &self,
         from: i64,
         to: i64,
-        mut f: impl FnMut(&LedgerLine<'_>) -> Result<()>,
+        chunk: usize,
+        mut f: impl FnMut(Vec<StoredLedgerEntry>) -> Result<bool>,
     ) -> Result<()> {
         let mut stmt = self.tx.prepare(&format!(
             "{SELECT_ENTRIES} WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq"
         ))?;
         let mut rows = stmt.query(params![from, to])?;
+        let mut entries = Vec::with_capacity(chunk);
         while let Some(row) = rows.next()? {
-            let text = |i: usize| -> Result<&str> {
-                Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
-            };
-            let payload = text(4)?;
-            f(&LedgerLine {
+            entries.push(StoredLedgerEntry {
                 seq: row.get(0)?,
                 at: time(row.get(1)?),
-                kind: text(2)?.into(),
-                subject: text(3)?.into(),
-                payload: serde_json::from_str(payload)
-                    .map_err(|e| CoreError::Database(format!("ledger payload is not JSON: {e}")))?,
-                prev_hash: text(5)?.into(),
-                hash: text(6)?.into(),
-            })?;
+                kind: row.get(2)?,
+                subject: row.get(3)?,
+                payload: row.get(4)?,
+                prev_hash: row.get(5)?,
+                hash: row.get(6)?,
+            });
+            if entries.len() == chunk
+                && !f(std::mem::replace(&mut entries, Vec::with_capacity(chunk)))?
+            {
+                return Ok(());
+            }
+        }
+        if !entries.is_empty() {
+            f(entries)?;
         }
         Ok(())
     }

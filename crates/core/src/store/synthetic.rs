@@ -6,9 +6,10 @@
 use super::convert::ms;
 use super::{ledger, Store};
 use crate::error::Result;
+use crate::signing::ReviewerKey;
 use chrono::{DateTime, Utc};
-use countersign_protocol::digest::sha256_hex;
-use countersign_protocol::DecisionRecord;
+use countersign_protocol::digest::{args_digest, sha256_hex};
+use countersign_protocol::{DecisionRecord, DecisionVia, Outcome, ReviewerRef};
 use rusqlite::params;
 use serde_json::{json, Value};
 
@@ -21,6 +22,45 @@ pub struct SyntheticDecision {
     pub proposed_args: Value,
     pub record: DecisionRecord,
     pub jws: String,
+}
+
+impl SyntheticDecision {
+    /// The `i`th decision of a synthetic trail, decided at `now` and signed with `key`:
+    /// every fifth rejected, the others approved as proposed.
+    pub fn signed(i: u32, key: &ReviewerKey, reviewer: &ReviewerRef, now: DateTime<Utc>) -> Self {
+        let outcome = if i.is_multiple_of(5) {
+            Outcome::Reject
+        } else {
+            Outcome::Approve
+        };
+        let args = json!({"amount": i % 900, "customer": format!("C-{}", i % 5000)});
+        let final_args = outcome.permits_action().then(|| args.clone());
+        let record = DecisionRecord {
+            version: 1,
+            decision_id: format!("bench-decision-{i:08}"),
+            packet_id: format!("bench-packet-{i:08}"),
+            endpoint: "http://127.0.0.1:9".into(),
+            packet_digest: sha256_hex(format!("packet {i}").as_bytes()),
+            outcome,
+            args_digest: final_args.as_ref().map(args_digest),
+            final_args,
+            reason: (outcome == Outcome::Reject).then(|| "not justified".into()),
+            response: None,
+            meaning: outcome.meaning().into(),
+            via: DecisionVia::Cli,
+            reviewer: reviewer.clone(),
+            decided_at: now,
+            key_id: key.key_id().into(),
+        };
+        SyntheticDecision {
+            remote_id: record.packet_id.clone(),
+            agent: "bench-agent".into(),
+            action: "issue_refund".into(),
+            proposed_args: args,
+            jws: key.sign(&record),
+            record,
+        }
+    }
 }
 
 impl Store {
