@@ -14,6 +14,11 @@ mod render;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// Audit exports and verifies build rows on several threads and free them on another;
+/// glibc's per-thread arenas spend much of that time on cross-thread frees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     tracing_subscriber::fmt()

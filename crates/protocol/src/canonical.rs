@@ -94,8 +94,41 @@ pub fn write_f64(out: &mut Vec<u8>, f: f64) {
 /// A JSON string as RFC 8785 section 3.2.2.2 escapes it: `"`, `\` and control characters
 /// only, with the short forms where JSON has them and lowercase `\u00xx` otherwise.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Most strings (digests, ids, JWS, timestamps) need no escaping; finding that out a
+    // word at a time is several times faster than escaping byte by byte.
+    if !needs_escape(s.as_bytes()) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     // Writing into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Whether any byte is `"`, `\` or a control character (below 0x20), eight at a time.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero exactly where the word has that byte value (or, for the
+    // below-0x20 test, where the byte is smaller): the classic has-zero-byte trick.
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    let has_less_than_32 = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("eight bytes"));
+        if has_less_than_32(w)
+            || has_zero(w ^ (ONES * u64::from(b'"')))
+            || has_zero(w ^ (ONES * u64::from(b'\\')))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 #[cfg(test)]
@@ -166,6 +199,23 @@ mod tests {
                     .map(|_| (random_string(rng), random_value(rng, depth + 1)))
                     .collect(),
             ),
+        }
+    }
+
+    #[test]
+    fn the_word_at_a_time_escape_check_agrees_with_the_byte_check() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        for _ in 0..20_000 {
+            let len = rng.gen_range(0..40);
+            let s: Vec<u8> = (0..len)
+                .map(|_| match rng.gen_range(0..4) {
+                    0 => bytes[rng.gen_range(0..256)],
+                    _ => b'a' + rng.gen_range(0..26),
+                })
+                .collect();
+            let by_byte = s.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+            assert_eq!(needs_escape(&s), by_byte, "{s:?}");
         }
     }
 
