@@ -262,14 +262,19 @@ pub async fn run(
     Ok(())
 }
 
-async fn loopback(
-    engine: &Arc<Engine>,
+/// A reference endpoint on 127.0.0.1 (its database in `dir`, named after `name`) that
+/// the bench agent posts to, added to `engine` as endpoint `name`.
+pub(crate) async fn serve_loopback(
+    engine: &Engine,
     dir: &std::path::Path,
-    n: u32,
-) -> CliResult<(String, String)> {
+    name: &str,
+) -> CliResult<(
+    countersign_endpoint::RunningEndpoint,
+    countersign_core::EndpointView,
+)> {
     let server = countersign_endpoint::spawn(
         countersign_endpoint::EndpointConfig {
-            db_path: dir.join("endpoint.db"),
+            db_path: dir.join(format!("{name}-endpoint.db")),
             reviewer_tokens: vec!["bench-reviewer".into()],
             agent_tokens: vec!["bench-agent".into()],
             demo: None,
@@ -280,12 +285,21 @@ async fn loopback(
     .await
     .map_err(|e| CliError::Endpoint(e.to_string()))?;
     let ep = engine.add_endpoint(NewEndpointRequest {
-        name: "loopback".into(),
+        name: name.into(),
         base_url: server.url(),
         token: "bench-reviewer".into(),
         allow_insecure_http: false,
         ..Default::default()
     })?;
+    Ok((server, ep))
+}
+
+async fn loopback(
+    engine: &Arc<Engine>,
+    dir: &std::path::Path,
+    n: u32,
+) -> CliResult<(String, String)> {
+    let (server, ep) = serve_loopback(engine, dir, "loopback").await?;
     engine.enroll(&ep.id).await?;
     let mut events = engine.subscribe();
     engine.start_sync()?;

@@ -10,7 +10,7 @@ use crate::cli_error::{CliError, CliResult};
 use countersign_core::clock::{OsEntropy, SystemClock};
 use countersign_core::keystore::MemoryKeyStore;
 use countersign_core::policy::NotificationRules;
-use countersign_core::{Engine, EngineConfig, NewEndpointRequest};
+use countersign_core::{Engine, EngineConfig};
 use countersign_notify::desktop::DesktopPopups;
 use countersign_notify::{Notifier, NotifyError, Popup, PopupId, Popups};
 use serde_json::json;
@@ -66,25 +66,7 @@ pub async fn run(dir: &Path, n: u32) -> CliResult<String> {
         burst_limit: n + 10,
         ..Default::default()
     })?;
-    let endpoint = countersign_endpoint::spawn(
-        countersign_endpoint::EndpointConfig {
-            db_path: dir.join("notify-endpoint.db"),
-            reviewer_tokens: vec!["bench-reviewer".into()],
-            agent_tokens: vec!["bench-agent".into()],
-            demo: None,
-            now: countersign_endpoint::system_now(),
-        },
-        "127.0.0.1:0".parse().expect("loopback address"),
-    )
-    .await
-    .map_err(|e| CliError::Endpoint(e.to_string()))?;
-    let ep = engine.add_endpoint(NewEndpointRequest {
-        name: "notify-bench".into(),
-        base_url: endpoint.url(),
-        token: "bench-reviewer".into(),
-        allow_insecure_http: false,
-        ..Default::default()
-    })?;
+    let (endpoint, ep) = crate::bench::serve_loopback(&engine, dir, "notify-bench").await?;
     let notifier = Notifier::new(engine.clone(), popups.clone());
     let running = tokio::spawn(notifier.run(responses));
     engine.start_sync()?;
