@@ -31,7 +31,7 @@ impl HashingFile {
                 for chunk in from_exporter {
                     hasher.update(&chunk);
                     bytes += chunk.len() as u64;
-                    lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+                    lines += memchr::memchr_iter(b'\n', &chunk).count() as u64;
                     file.write_all(&chunk)?;
                 }
                 file.flush()?;

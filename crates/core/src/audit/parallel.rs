@@ -1,14 +1,19 @@
-//! Splits a chunk of independent checks across the machine's cores and returns the
-//! results in input order, so the verifier can still name the first bad entry; and reads
-//! the next chunk on a thread of its own while the cores check this one.
+//! Splits a chunk of independent work across the machine's cores (rayon's pool) and
+//! returns the results in input order, so the verifier can still name the first bad
+//! entry; and overlaps reading the next chunk with the work on this one.
 
+use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::mpsc::sync_channel;
 
-fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8)
+/// Parts per pool thread: several, so that when another thread (the one reading the
+/// next chunk, say) takes a core for a while, the other cores take over its parts
+/// instead of waiting for them.
+const PARTS_PER_THREAD: usize = 4;
+
+fn part_len(len: usize, min_part: usize) -> usize {
+    len.div_ceil(rayon::current_num_threads() * PARTS_PER_THREAD)
+        .max(min_part.max(1))
 }
 
 /// Like [`in_parts`], for work that takes its items by value: `f` gets each part's
@@ -19,7 +24,7 @@ pub fn map_parts<T: Send, R: Send>(
     f: impl Fn(usize, Vec<T>) -> Vec<R> + Sync,
 ) -> Vec<R> {
     let len = items.len();
-    let part = len.div_ceil(threads()).max(min_part.max(1));
+    let part = part_len(len, min_part);
     if part >= len {
         return f(0, items);
     }
@@ -27,42 +32,32 @@ pub fn map_parts<T: Send, R: Send>(
     for start in (0..len).step_by(part).rev() {
         parts.push((start, items.split_off(start)));
     }
+    parts.reverse();
     let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .rev()
-            .map(|(start, part)| s.spawn(move || f(start, part)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("workers do not panic"))
-            .collect()
-    })
+    let done: Vec<Vec<R>> = parts
+        .into_par_iter()
+        .map(|(start, part)| f(start, part))
+        .collect();
+    done.into_iter().flatten().collect()
 }
 
-/// Run `check` on consecutive parts of `0..len` (at least `min_part` items each), one
-/// thread per part, and concatenate the parts' results in order.
+/// Run `check` on consecutive parts of `0..len` (at least `min_part` items each) on
+/// the thread pool, and concatenate the parts' results in order.
 pub fn in_parts<R: Send>(
     len: usize,
     min_part: usize,
     check: impl Fn(Range<usize>) -> Vec<R> + Sync,
 ) -> Vec<R> {
-    let part = len.div_ceil(threads()).max(min_part.max(1));
+    let part = part_len(len, min_part);
     if part >= len {
         return check(0..len);
     }
-    let check = &check;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..len)
-            .step_by(part)
-            .map(|start| s.spawn(move || check(start..(start + part).min(len))))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("checks do not panic"))
-            .collect()
-    })
+    let ranges: Vec<Range<usize>> = (0..len)
+        .step_by(part)
+        .map(|start| start..(start + part).min(len))
+        .collect();
+    let done: Vec<Vec<R>> = ranges.into_par_iter().map(&check).collect();
+    done.into_iter().flatten().collect()
 }
 
 /// Run `produce` on a thread of its own, at most `ahead` items ahead of `consume`, so
