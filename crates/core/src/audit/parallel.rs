@@ -12,8 +12,20 @@ use std::sync::mpsc::sync_channel;
 const PARTS_PER_THREAD: usize = 4;
 
 fn part_len(len: usize, min_part: usize) -> usize {
+    name_pool_threads();
     len.div_ceil(rayon::current_num_threads() * PARTS_PER_THREAD)
         .max(min_part.max(1))
+}
+
+/// Name the pool's threads (else they take the name of whichever thread started the
+/// pool, which misleads a profiler), unless something else already built the pool.
+fn name_pool_threads() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("audit-worker-{i}"))
+            .build_global();
+    });
 }
 
 /// Like [`in_parts`], for work that takes its items by value: `f` gets each part's

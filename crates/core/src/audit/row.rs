@@ -5,6 +5,7 @@
 use crate::store::audit::{LedgerRef, StoredDecision};
 use crate::store::ledger::GENESIS;
 use crate::views::DeliveryState;
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Local, Utc};
 use countersign_protocol::canonical;
 use countersign_protocol::digest::{args_digest, sha256_hex};
@@ -12,6 +13,7 @@ use countersign_protocol::Outcome;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -260,8 +262,15 @@ impl UnchainedRow {
 /// A UTC instant in the exporter's local time zone, with the offset, to the millisecond.
 pub fn local_time(t: &DateTime<Utc>) -> String {
     t.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M:%S%.3f %:z")
+        .format_with_items(local_time_format().iter())
         .to_string()
+}
+
+/// How `decided_at_local` is written and read, parsed once: exports and verifies
+/// format or parse it for every row.
+pub fn local_time_format() -> &'static [Item<'static>] {
+    static ITEMS: OnceLock<Vec<Item<'static>>> = OnceLock::new();
+    ITEMS.get_or_init(|| StrftimeItems::new("%Y-%m-%d %H:%M:%S%.3f %:z").collect())
 }
 
 /// The delivery state that a decision's ledger entries imply (None: not a decision trail).

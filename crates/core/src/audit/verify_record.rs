@@ -1,9 +1,9 @@
 //! Per-row checks that need no other row: the signed record inside the JWS against the
 //! row (digests recomputed), and the row's ledger references against the exported chain.
 
-use super::row::{ref_fingerprint, state_from_refs, ExportRow};
+use super::row::{local_time_format, ref_fingerprint, state_from_refs, ExportRow};
 use super::verify::LedgerIndex;
-use chrono::DateTime;
+use chrono::format::Parsed;
 use countersign_protocol::digest::{args_digest, sha256_hex};
 use countersign_protocol::jws::{self, ParsedJws};
 use serde_json::Value;
@@ -51,8 +51,14 @@ pub fn check_record(row: &ExportRow, digests_only: bool) -> Result<ParsedJws, St
             return Err("proposed_args_digest does not match proposed_args".into());
         }
     }
-    let local = DateTime::parse_from_str(&row.decided_at_local, "%Y-%m-%d %H:%M:%S%.3f %:z")
-        .map_err(|_| "decided_at_local is not a local time".to_string())?;
+    let mut local_parts = Parsed::new();
+    let local = chrono::format::parse(
+        &mut local_parts,
+        &row.decided_at_local,
+        local_time_format().iter(),
+    )
+    .and_then(|()| local_parts.to_datetime())
+    .map_err(|_| "decided_at_local is not a local time".to_string())?;
     if local.timestamp_millis() != row.decided_at.timestamp_millis() {
         return Err("decided_at_local is not the same instant as decided_at".into());
     }
