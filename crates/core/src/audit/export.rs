@@ -223,10 +223,8 @@ fn write_rows<'a>(
                 done: (i * ROW_CHUNK) as u64,
                 total,
             });
-            let chunk = chunk
-                .iter()
-                .map(|(_, id)| snap.decision_text(id, head_seq))
-                .collect::<Result<Vec<_>>>()?;
+            let ids: Vec<&str> = chunk.iter().map(|(_, id)| id.as_str()).collect();
+            let chunk = snap.decisions_text(&ids, head_seq)?;
             if !send(chunk) {
                 break;
             }

@@ -15,6 +15,7 @@ use crate::views::DeliveryState;
 use countersign_protocol::DecisionRecord;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Which decisions an export or its preview selects, all applied in SQL so both agree.
@@ -203,55 +204,72 @@ impl AuditSnapshot<'_> {
 
     /// One decision with its ledger references up to `head_seq`.
     pub fn decision(&self, decision_id: &str, head_seq: i64) -> Result<StoredDecision> {
-        self.decision_text(decision_id, head_seq)?.parse()
+        let mut found = self.decisions_text(&[decision_id], head_seq)?;
+        found
+            .pop()
+            .expect("one decision asked, one returned")
+            .parse()
     }
 
-    /// One decision with its ledger references up to `head_seq`, its JSON columns still
-    /// text: the connection reads while other cores parse.
-    pub fn decision_text(&self, decision_id: &str, head_seq: i64) -> Result<StoredDecisionText> {
-        let mut d = self
-            .tx
-            .prepare_cached(
-                "SELECT p.remote_id, e.name, e.base_url, p.agent, p.action,
-                        p.body -> '$.action.args', d.state, d.local, d.jws, d.record
-                 FROM decisions d JOIN packets p ON p.id = d.packet_id
-                      JOIN endpoints e ON e.id = d.endpoint_id
-                 WHERE d.decision_id = ?1",
-            )?
-            .query_row([decision_id], |r| {
-                Ok(StoredDecisionText {
-                    decision_id: decision_id.to_string(),
-                    packet_remote_id: r.get(0)?,
-                    endpoint_name: r.get(1)?,
-                    endpoint_url: r.get(2)?,
-                    agent: r.get(3)?,
-                    action: r.get(4)?,
-                    proposed_args: r.get(5)?,
-                    state: r.get(6)?,
-                    local: r.get(7)?,
-                    jws: r.get(8)?,
-                    record: r.get(9)?,
-                    refs: Vec::new(),
-                })
-            })
-            .optional()?
-            .ok_or_else(|| CoreError::NotFound {
-                what: "decision",
-                id: decision_id.to_string(),
-            })?;
+    /// The decisions `ids`, in that order, with their ledger references up to
+    /// `head_seq`; their JSON columns still text, so that other cores parse them while
+    /// this connection reads the next ones. Two queries for the whole batch: a query per
+    /// decision costs more than its index lookups.
+    pub fn decisions_text(&self, ids: &[&str], head_seq: i64) -> Result<Vec<StoredDecisionText>> {
+        let list = serde_json::to_string(ids)?;
+        let mut by_id: HashMap<String, StoredDecisionText> = HashMap::with_capacity(ids.len());
         let mut stmt = self.tx.prepare_cached(
-            "SELECT seq, kind, hash FROM ledger WHERE subject = ?1 AND seq <= ?2 ORDER BY seq",
+            "SELECT d.decision_id, p.remote_id, e.name, e.base_url, p.agent, p.action,
+                    p.body -> '$.action.args', d.state, d.local, d.jws, d.record
+             FROM json_each(?1) j JOIN decisions d ON d.decision_id = j.value
+                  JOIN packets p ON p.id = d.packet_id
+                  JOIN endpoints e ON e.id = d.endpoint_id",
         )?;
-        d.refs = stmt
-            .query_map(params![decision_id, head_seq], |r| {
-                Ok(LedgerRef {
-                    seq: r.get(0)?,
-                    kind: r.get(1)?,
-                    hash: r.get(2)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(d)
+        let mut rows = stmt.query([&list])?;
+        while let Some(r) = rows.next()? {
+            let d = StoredDecisionText {
+                decision_id: r.get(0)?,
+                packet_remote_id: r.get(1)?,
+                endpoint_name: r.get(2)?,
+                endpoint_url: r.get(3)?,
+                agent: r.get(4)?,
+                action: r.get(5)?,
+                proposed_args: r.get(6)?,
+                state: r.get(7)?,
+                local: r.get(8)?,
+                jws: r.get(9)?,
+                record: r.get(10)?,
+                refs: Vec::new(),
+            };
+            by_id.insert(d.decision_id.clone(), d);
+        }
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT l.subject, l.seq, l.kind, l.hash
+             FROM json_each(?1) j JOIN ledger l ON l.subject = j.value
+             WHERE l.seq <= ?2",
+        )?;
+        let mut rows = stmt.query(params![list, head_seq])?;
+        while let Some(r) = rows.next()? {
+            let subject = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            if let Some(d) = by_id.get_mut(subject) {
+                d.refs.push(LedgerRef {
+                    seq: r.get(1)?,
+                    kind: r.get(2)?,
+                    hash: r.get(3)?,
+                });
+            }
+        }
+        ids.iter()
+            .map(|id| {
+                let mut d = by_id.remove(*id).ok_or_else(|| CoreError::NotFound {
+                    what: "decision",
+                    id: id.to_string(),
+                })?;
+                // Oldest first, whatever order the lookups returned them in.
+                d.refs.sort_by_key(|r| r.seq);
+                Ok(d)
+            })
+            .collect()
     }
 
     /// Ledger entries `from..=to` in seq order, handed to `f` `chunk` at a time, as
