@@ -45,9 +45,11 @@ pub fn preview(store: &Store, filter: &AuditFilter, limit: u32) -> Result<AuditP
         let (head_seq, chain_head) = snap.head()?.unwrap_or((0, GENESIS.to_string()));
         let total = snap.count_decisions(&selection, head_seq)?;
         let ids = snap.decision_ids(&selection, head_seq, Some(u64::from(limit)))?;
+        let names: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
+        let found = snap.decisions_text(&names, head_seq)?;
         let mut rows = Vec::with_capacity(ids.len());
-        for (first_seq, id) in ids {
-            let d = snap.decision(&id, head_seq)?;
+        for ((first_seq, _), d) in ids.iter().zip(found) {
+            let d = d.parse()?;
             rows.push(AuditPreviewRow {
                 decision_id: d.decision_id,
                 decided_at: d.record.decided_at,
@@ -59,7 +61,7 @@ pub fn preview(store: &Store, filter: &AuditFilter, limit: u32) -> Result<AuditP
                 action: d.action,
                 reason: d.record.reason,
                 delivery_state: d.state,
-                ledger_seq: Some(first_seq),
+                ledger_seq: Some(*first_seq),
             });
         }
         Ok(AuditPreview {

@@ -58,24 +58,13 @@ pub struct ExportRow {
 }
 
 impl ExportRow {
-    pub fn build(
-        row: u64,
-        d: StoredDecision,
-        digests_only: bool,
-        prev_row_hash: &str,
-    ) -> ExportRow {
-        let mut out = Self::unhashed(row, d, digests_only, prev_row_hash.to_string());
-        out.row_hash = out.compute_hash();
-        out
-    }
-
     /// Build the row without its hash, which [`UnchainedRow::chain`] sets once the
     /// previous row's hash is known; rows are built in parallel and chained in order.
     pub fn build_unchained(row: u64, d: StoredDecision, digests_only: bool) -> UnchainedRow {
-        UnchainedRow::of(Self::unhashed(row, d, digests_only, String::new()))
+        UnchainedRow::of(Self::unhashed(row, d, digests_only))
     }
 
-    fn unhashed(row: u64, d: StoredDecision, digests_only: bool, prev_row_hash: String) -> Self {
+    fn unhashed(row: u64, d: StoredDecision, digests_only: bool) -> Self {
         let r = d.record;
         ExportRow {
             row,
@@ -103,7 +92,7 @@ impl ExportRow {
             key_id: r.key_id,
             jws: d.jws,
             ledger: d.refs,
-            prev_row_hash,
+            prev_row_hash: String::new(),
             row_hash: String::new(),
         }
     }

@@ -202,15 +202,6 @@ impl AuditSnapshot<'_> {
         Ok(n as u64)
     }
 
-    /// One decision with its ledger references up to `head_seq`.
-    pub fn decision(&self, decision_id: &str, head_seq: i64) -> Result<StoredDecision> {
-        let mut found = self.decisions_text(&[decision_id], head_seq)?;
-        found
-            .pop()
-            .expect("one decision asked, one returned")
-            .parse()
-    }
-
     /// The decisions `ids`, in that order, with their ledger references up to
     /// `head_seq`; their JSON columns still text, so that other cores parse them while
     /// this connection reads the next ones. Two queries for the whole batch: a query per
