@@ -14,16 +14,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 
-venv=${COUNTERSIGN_HL_VENV:-$HOME/.cache/countersign-hl-venv}
-requirements=tests/humanlayer/requirements.txt
-stamp="$venv/.countersign-requirements"
-if [[ ! -x "$venv/bin/python" ]]; then
-  python3 -m venv "$venv" >&2
-fi
-if ! cmp -s "$requirements" "$stamp"; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" >&2
-  cp "$requirements" "$stamp"
-fi
+venv=$(bash scripts/python-env.sh tests/humanlayer/requirements.txt \
+  "${COUNTERSIGN_HL_VENV:-$HOME/.cache/countersign-hl-venv}")
 
 node_dir=$root/tests/humanlayer/npm
 node_stamp="$node_dir/node_modules/.countersign-lock"

@@ -10,15 +10,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-venv=${COUNTERSIGN_LANGGRAPH_VENV:-$HOME/.cache/countersign-langgraph-venv}
-requirements=tests/langgraph/requirements.txt
-stamp="$venv/.countersign-requirements"
-if [[ ! -x "$venv/bin/python" ]]; then
-  python3 -m venv "$venv" >&2
-fi
-if ! cmp -s "$requirements" "$stamp"; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" >&2
-  cp "$requirements" "$stamp"
-fi
+venv=$(bash scripts/python-env.sh tests/langgraph/requirements.txt \
+  "${COUNTERSIGN_LANGGRAPH_VENV:-$HOME/.cache/countersign-langgraph-venv}")
 
 printf 'export COUNTERSIGN_LANGGRAPH_VENV=%q\n' "$venv"

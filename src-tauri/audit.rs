@@ -27,8 +27,17 @@ impl Drop for ExportSlot<'_> {
     }
 }
 
-fn join_error(e: tauri::Error) -> UiError {
-    UiError::new("internal", format!("background task failed: {e}"))
+/// Run `work` on the blocking pool: exports and verifies take seconds to minutes, and the
+/// async runtime must keep serving the other commands meanwhile.
+async fn off_runtime<T, E>(work: impl FnOnce() -> Result<T, E> + Send + 'static) -> UiResult<T>
+where
+    T: Send + 'static,
+    E: Into<UiError> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
+        .map_err(Into::into)
 }
 
 #[tauri::command]
@@ -38,10 +47,7 @@ pub async fn audit_preview(
     limit: u32,
 ) -> UiResult<AuditPreview> {
     let engine = engine.0.clone();
-    tauri::async_runtime::spawn_blocking(move || engine.audit_preview(&filter, limit.min(1000)))
-        .await
-        .map_err(join_error)?
-        .map_err(UiError::from)
+    off_runtime(move || engine.audit_preview(&filter, limit.min(1000))).await
 }
 
 #[tauri::command]
@@ -65,7 +71,7 @@ pub async fn audit_export(
     }
     let _slot = ExportSlot(&running);
     let engine = engine.0.clone();
-    tauri::async_runtime::spawn_blocking(move || {
+    off_runtime(move || {
         engine.export_audit(
             &filter,
             &options,
@@ -77,8 +83,6 @@ pub async fn audit_export(
         )
     })
     .await
-    .map_err(join_error)?
-    .map_err(UiError::from)
 }
 
 /// Ask the running export to stop; it removes what it wrote. False when none is running.
@@ -101,9 +105,7 @@ pub async fn audit_verify(dir: String) -> UiResult<VerifyReport> {
             "Choose an export folder to verify.",
         ));
     }
-    tauri::async_runtime::spawn_blocking(move || verify_export(&PathBuf::from(dir)))
-        .await
-        .map_err(join_error)
+    off_runtime(move || Ok::<_, UiError>(verify_export(&PathBuf::from(dir)))).await
 }
 
 /// A new folder for an export, under the user's documents (else home) folder, named by

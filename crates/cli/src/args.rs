@@ -84,6 +84,10 @@ pub enum Command {
         /// needs a notification service on the session bus).
         #[arg(long, default_value_t = 100)]
         notify_packets: u32,
+        /// Move the audit bench's export to this new directory instead of deleting it,
+        /// to time `countersign audit verify` on it again.
+        #[arg(long, value_name = "DIR")]
+        keep_audit_export: Option<std::path::PathBuf>,
     },
     /// Fill the data dir with synthetic pending packets from an unreachable endpoint, to
     /// measure the desktop app with a full queue.

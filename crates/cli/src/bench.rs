@@ -101,7 +101,7 @@ pub fn seed(data_dir: std::path::PathBuf, packets: u32, json_out: bool) -> CliRe
 pub async fn run(
     packets: u32,
     decisions: u32,
-    audit_entries: u32,
+    audit: crate::bench_audit::AuditBench,
     notify_packets: u32,
     json_out: bool,
 ) -> CliResult {
@@ -141,7 +141,8 @@ pub async fn run(
             ..Default::default()
         },
         QueueQuery {
-            text: Some("C-4242".into()),
+            // A customer id the synthetic queue holds whatever its size.
+            text: Some(format!("C-{}", (packets / 2) % 5000)),
             ..Default::default()
         },
         QueueQuery {
@@ -235,9 +236,8 @@ pub async fn run(
         });
     }
 
-    if audit_entries > 0 {
-        let audit =
-            tokio::task::block_in_place(|| crate::bench_audit::run(dir.path(), audit_entries))?;
+    if audit.entries > 0 {
+        let audit = tokio::task::block_in_place(|| audit.run(dir.path()))?;
         for (name, value, target) in audit {
             figures.push(Figure {
                 name,

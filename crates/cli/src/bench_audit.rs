@@ -10,13 +10,48 @@ use countersign_core::keystore::{KeyStore, MemoryKeyStore, SIGNING_KEY_ACCOUNT};
 use countersign_core::signing::ReviewerKey;
 use countersign_core::store::synthetic::SyntheticDecision;
 use countersign_core::{Engine, EngineConfig, NewEndpointRequest};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// (name, measured, target) rows for the bench table.
-pub fn run(dir: &Path, entries: u32) -> CliResult<Vec<(String, String, &'static str)>> {
+/// What the audit part of `countersign bench` measures.
+pub struct AuditBench {
+    /// Ledger entries to build, export and verify.
+    pub entries: u32,
+    /// Where to move the export afterwards (it is deleted with the bench's temp dir
+    /// otherwise).
+    pub keep_export: Option<PathBuf>,
+}
+
+impl AuditBench {
+    /// (name, measured, target) rows for the bench table.
+    pub fn run(&self, dir: &Path) -> CliResult<Vec<(String, String, &'static str)>> {
+        let figures = measure(dir, self.entries)?;
+        if let Some(keep) = &self.keep_export {
+            move_dir(&dir.join(EXPORT_DIR), keep)?;
+        }
+        Ok(figures)
+    }
+}
+
+const EXPORT_DIR: &str = "audit-export";
+
+/// Rename when `to` is on the same file system, else copy file by file (an export is
+/// one flat directory).
+fn move_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::create_dir(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    Ok(())
+}
+
+fn measure(dir: &Path, entries: u32) -> CliResult<Vec<(String, String, &'static str)>> {
     let seed = [42u8; 32];
     let keys = Arc::new(MemoryKeyStore::default());
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(seed);
@@ -51,7 +86,7 @@ pub fn run(dir: &Path, entries: u32) -> CliResult<Vec<(String, String, &'static 
     }
     let fill = started.elapsed().as_secs_f64();
 
-    let out = dir.join("audit-export");
+    let out = dir.join(EXPORT_DIR);
     let started = Instant::now();
     let mut ledger_started = None;
     let summary = engine.export_audit(

@@ -151,7 +151,14 @@ pub async fn run(cli: Cli) -> CliResult {
             decisions,
             audit_entries,
             notify_packets,
-        } => crate::bench::run(*packets, *decisions, *audit_entries, *notify_packets, json).await,
+            keep_audit_export,
+        } => {
+            let audit = crate::bench_audit::AuditBench {
+                entries: *audit_entries,
+                keep_export: keep_audit_export.clone(),
+            };
+            crate::bench::run(*packets, *decisions, audit, *notify_packets, json).await
+        }
         Command::BenchSeed { packets } => crate::bench::seed(data_dir(&cli)?, *packets, json),
     }
 }

@@ -7,13 +7,14 @@ pub mod client;
 mod feed;
 pub mod langgraph;
 pub(crate) mod outbox;
+pub mod settle;
 
 use crate::clock::{Clock, Entropy};
 use crate::error::Result;
 use crate::keystore::{endpoint_token_account, KeyStore};
 use crate::store::Store;
 use crate::views::{EndpointKind, EngineEvent, Health};
-use client::EndpointClient;
+use client::{CallError, EndpointClient};
 use langgraph::LangGraphClient;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,7 +22,8 @@ use tokio::sync::{broadcast, Notify};
 use tokio::task::JoinHandle;
 
 pub use feed::pull_all;
-pub use outbox::{deliver_due, DeliveryReport};
+pub use outbox::{deliver_due, deliver_endpoint};
+pub use settle::DeliveryReport;
 
 /// What every sync task shares.
 pub struct SyncContext {
@@ -67,6 +69,16 @@ impl SyncContext {
             Ok(false) => {}
             Err(e) => tracing::warn!(endpoint_id, error = %e, "could not record endpoint health"),
         }
+    }
+
+    /// Record that a call to the endpoint failed: offline, or unauthorized when the
+    /// token was refused.
+    pub fn set_unreachable(&self, endpoint_id: &str, err: &CallError) {
+        let health = match err {
+            CallError::Unauthorized(_) => Health::Unauthorized,
+            _ => Health::Offline,
+        };
+        self.set_health(endpoint_id, health, Some(&err.to_string()));
     }
 }
 

@@ -1,8 +1,8 @@
 //! The outbox task of one endpoint: deliver signed decisions at least once (the endpoint
 //! deduplicates by decision_id), retrying with backoff while it is unreachable.
 
-use super::backoff::Backoff;
-use super::client::{CallError, EndpointClient, Submitted};
+use super::client::{EndpointClient, Submitted};
+use super::settle::{record_final, record_unreachable, DeliveryReport, FinalAnswer};
 use super::SyncContext;
 use crate::error::{CoreError, Result};
 use crate::views::{DeliveryState, EndpointKind, EngineEvent, Health};
@@ -11,16 +11,6 @@ use countersign_protocol::PacketStatus;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
-
-/// What one delivery round did.
-#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DeliveryReport {
-    pub acknowledged: u32,
-    pub conflict: u32,
-    pub refused: u32,
-    /// Still waiting (endpoint unreachable or unauthorized).
-    pub pending: u32,
-}
 
 /// Deliver every decision due by `due_by`; stops early when the endpoint is unreachable.
 pub async fn deliver_due(
@@ -40,77 +30,68 @@ pub async fn deliver_due(
             let outcome = client
                 .submit(&item.packet_remote_id, &item.decision_id, &item.jws)
                 .await;
-            let now = ctx.clock.now();
-            let state = match outcome {
+            let answer = match &outcome {
                 Ok(Submitted::Acknowledged(_)) => {
-                    ctx.store.mark_final(
-                        &item.decision_id,
-                        DeliveryState::Acknowledged,
-                        None,
-                        None,
-                        now,
-                    )?;
-                    report.acknowledged += 1;
                     ctx.set_health(endpoint_id, Health::Online, None);
-                    DeliveryState::Acknowledged
+                    FinalAnswer {
+                        state: DeliveryState::Acknowledged,
+                        detail: None,
+                        winner: None,
+                        // The feed brings the packet's new status.
+                        closes_packet: None,
+                    }
                 }
-                Ok(Submitted::Conflict(winner, msg)) => {
-                    ctx.store.mark_final(
-                        &item.decision_id,
-                        DeliveryState::Conflict,
-                        Some(&msg),
-                        winner.as_deref(),
-                        now,
-                    )?;
-                    ctx.store
-                        .close_packet_locally(item.packet_id, PacketStatus::Decided, now)?;
-                    report.conflict += 1;
-                    DeliveryState::Conflict
-                }
-                Ok(Submitted::Refused(code, msg)) => {
-                    let closed = match code.as_str() {
+                Ok(Submitted::Conflict(winner, msg)) => FinalAnswer {
+                    state: DeliveryState::Conflict,
+                    detail: Some(msg),
+                    winner: winner.as_deref(),
+                    closes_packet: Some(PacketStatus::Decided),
+                },
+                Ok(Submitted::Refused(code, msg)) => FinalAnswer {
+                    state: DeliveryState::Refused,
+                    detail: Some(&format!("{code}: {msg}")),
+                    winner: None,
+                    closes_packet: match code.as_str() {
                         "packet_expired" => Some(PacketStatus::Expired),
                         "packet_withdrawn" => Some(PacketStatus::Withdrawn),
                         _ => None,
-                    };
-                    if let Some(status) = closed {
-                        ctx.store
-                            .close_packet_locally(item.packet_id, status, now)?;
-                    }
-                    let detail = format!("{code}: {msg}");
-                    ctx.store.mark_final(
-                        &item.decision_id,
-                        DeliveryState::Refused,
-                        Some(&detail),
-                        None,
-                        now,
-                    )?;
-                    report.refused += 1;
-                    DeliveryState::Refused
-                }
+                    },
+                },
                 Err(err) => {
-                    let attempts = item.attempts + 1;
-                    let backoff = Backoff::SYNC.delay(attempts.min(12), ctx.entropy.as_ref());
-                    let next = now + chrono::Duration::from_std(backoff).unwrap_or_default();
-                    ctx.store
-                        .mark_retry(&item.decision_id, &err.to_string(), next, now)?;
-                    let health = match err {
-                        CallError::Unauthorized(_) => Health::Unauthorized,
-                        _ => Health::Offline,
-                    };
-                    ctx.set_health(endpoint_id, health, Some(&err.to_string()));
-                    report.pending = ctx.store.endpoint(endpoint_id)?.outbox;
+                    let ids = [item.decision_id.as_str()];
+                    record_unreachable(
+                        ctx,
+                        &mut report,
+                        endpoint_id,
+                        &ids,
+                        item.attempts + 1,
+                        err,
+                    )?;
                     return Ok(report);
                 }
             };
-            let _ = ctx.events.send(EngineEvent::DecisionState {
-                decision_id: item.decision_id.clone(),
-                packet_id: item.packet_id,
-                state,
-            });
+            record_final(ctx, &mut report, &item.decision_id, item.packet_id, answer)?;
             let _ = ctx.events.send(EngineEvent::QueueChanged {
                 packet_ids: vec![item.packet_id],
             });
+        }
+    }
+}
+
+/// Deliver what is due by `due_by` to the endpoint, in its own protocol.
+pub async fn deliver_endpoint(
+    ctx: &Arc<SyncContext>,
+    endpoint_id: &str,
+    due_by: DateTime<Utc>,
+) -> Result<DeliveryReport> {
+    match ctx.store.endpoint(endpoint_id)?.kind {
+        EndpointKind::Native => {
+            let client = ctx.client_for(endpoint_id)?;
+            deliver_due(ctx, endpoint_id, &client, due_by).await
+        }
+        EndpointKind::LangGraph => {
+            let client = ctx.langgraph_client_for(endpoint_id)?;
+            super::langgraph::deliver_due(ctx, endpoint_id, &client, due_by).await
         }
     }
 }
@@ -135,16 +116,7 @@ pub(super) async fn run(ctx: Arc<SyncContext>, endpoint_id: String, kick: Arc<No
 /// Deliver what is due; return how long to sleep until the next retry is due.
 async fn round(ctx: &Arc<SyncContext>, endpoint_id: &str) -> Result<Duration> {
     if ctx.store.next_outbox_due(endpoint_id)?.is_some() {
-        match ctx.store.endpoint(endpoint_id)?.kind {
-            EndpointKind::Native => {
-                let client = ctx.client_for(endpoint_id)?;
-                deliver_due(ctx, endpoint_id, &client, ctx.clock.now()).await?;
-            }
-            EndpointKind::LangGraph => {
-                let client = ctx.langgraph_client_for(endpoint_id)?;
-                super::langgraph::deliver_due(ctx, endpoint_id, &client, ctx.clock.now()).await?;
-            }
-        }
+        deliver_endpoint(ctx, endpoint_id, ctx.clock.now()).await?;
     }
     Ok(match ctx.store.next_outbox_due(endpoint_id)? {
         Some(at) => (at - ctx.clock.now())

@@ -13,9 +13,8 @@ use super::shapes::{answer, check_response, map_interrupt, resume_value};
 use super::split_remote_id;
 use crate::error::Result;
 use crate::store::InterruptMember;
-use crate::sync::backoff::Backoff;
 use crate::sync::client::CallError;
-use crate::sync::outbox::DeliveryReport;
+use crate::sync::settle::{record_final, record_unreachable, DeliveryReport, FinalAnswer};
 use crate::sync::SyncContext;
 use crate::views::{DeliveryState, EngineEvent, Health};
 use chrono::{DateTime, Utc};
@@ -66,15 +65,14 @@ pub async fn deliver_due(
                 continue;
             }
             let Some((thread_id, _, _)) = split_remote_id(&item.packet_remote_id) else {
-                ctx.store.mark_final(
-                    &item.decision_id,
-                    DeliveryState::Refused,
-                    Some("not a LangGraph interrupt packet"),
-                    None,
-                    ctx.clock.now(),
-                )?;
+                let answer = FinalAnswer {
+                    state: DeliveryState::Refused,
+                    detail: Some("not a LangGraph interrupt packet"),
+                    winner: None,
+                    closes_packet: None,
+                };
+                record_final(ctx, &mut report, &item.decision_id, item.packet_id, answer)?;
                 done.insert(item.decision_id.clone());
-                report.refused += 1;
                 continue;
             };
             let prefix = format!("{thread_id}:");
@@ -98,32 +96,27 @@ pub async fn deliver_due(
             let verdicts = match deliver_thread(ctx, client, thread_id, &members).await {
                 Ok(v) => v,
                 Err(err) => {
-                    let now = ctx.clock.now();
-                    let attempts = item.attempts + 1;
-                    let delay = Backoff::SYNC.delay(attempts.min(12), ctx.entropy.as_ref());
-                    let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
-                    for id in &ids {
-                        ctx.store.mark_retry(id, &err.to_string(), next, now)?;
-                    }
-                    let health = match err {
-                        CallError::Unauthorized(_) => Health::Unauthorized,
-                        _ => Health::Offline,
-                    };
-                    ctx.set_health(endpoint_id, health, Some(&err.to_string()));
-                    report.pending = ctx.store.endpoint(endpoint_id)?.outbox;
+                    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                    record_unreachable(
+                        ctx,
+                        &mut report,
+                        endpoint_id,
+                        &ids,
+                        item.attempts + 1,
+                        &err,
+                    )?;
                     return Ok(report);
                 }
             };
-            let now = ctx.clock.now();
             let mut reached_server = false;
             for member in &decided {
                 let decision = member.decision.as_ref().expect("filtered on Some");
                 let Some(verdict) = verdicts.get(&decision.decision_id) else {
                     continue;
                 };
-                reached_server |= !matches!(verdict, Verdict::Waiting(_));
-                let state = match verdict {
+                let (state, detail, closes_packet) = match verdict {
                     Verdict::Waiting(detail) => {
+                        let now = ctx.clock.now();
                         ctx.store.mark_retry(
                             &decision.decision_id,
                             detail,
@@ -133,59 +126,35 @@ pub async fn deliver_due(
                         report.pending += 1;
                         continue;
                     }
-                    Verdict::Acknowledged => {
-                        ctx.store.mark_final(
-                            &decision.decision_id,
-                            DeliveryState::Acknowledged,
-                            None,
-                            None,
-                            now,
-                        )?;
-                        ctx.store.close_packet_locally(
-                            member.packet_id,
-                            PacketStatus::Decided,
-                            now,
-                        )?;
-                        report.acknowledged += 1;
-                        DeliveryState::Acknowledged
-                    }
-                    Verdict::Conflict(detail) => {
-                        ctx.store.mark_final(
-                            &decision.decision_id,
-                            DeliveryState::Conflict,
-                            Some(detail),
-                            None,
-                            now,
-                        )?;
-                        ctx.store.close_packet_locally(
-                            member.packet_id,
-                            PacketStatus::Decided,
-                            now,
-                        )?;
-                        report.conflict += 1;
-                        DeliveryState::Conflict
-                    }
+                    // No feed tells the packet's status: the answer closes it here.
+                    Verdict::Acknowledged => (
+                        DeliveryState::Acknowledged,
+                        None,
+                        Some(PacketStatus::Decided),
+                    ),
+                    Verdict::Conflict(detail) => (
+                        DeliveryState::Conflict,
+                        Some(detail),
+                        Some(PacketStatus::Decided),
+                    ),
                     Verdict::Refused(detail, close) => {
-                        ctx.store.mark_final(
-                            &decision.decision_id,
-                            DeliveryState::Refused,
-                            Some(detail),
-                            None,
-                            now,
-                        )?;
-                        if let Some(status) = close {
-                            ctx.store
-                                .close_packet_locally(member.packet_id, *status, now)?;
-                        }
-                        report.refused += 1;
-                        DeliveryState::Refused
+                        (DeliveryState::Refused, Some(detail), *close)
                     }
                 };
-                let _ = ctx.events.send(EngineEvent::DecisionState {
-                    decision_id: decision.decision_id.clone(),
-                    packet_id: member.packet_id,
+                reached_server = true;
+                let answer = FinalAnswer {
                     state,
-                });
+                    detail: detail.map(String::as_str),
+                    winner: None,
+                    closes_packet,
+                };
+                record_final(
+                    ctx,
+                    &mut report,
+                    &decision.decision_id,
+                    member.packet_id,
+                    answer,
+                )?;
             }
             if reached_server {
                 ctx.set_health(endpoint_id, Health::Online, None);

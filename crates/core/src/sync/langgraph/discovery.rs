@@ -289,12 +289,8 @@ pub(crate) async fn run(ctx: Arc<SyncContext>, endpoint_id: String, kick: Arc<No
             Err(err) => {
                 reachable = false;
                 attempt += 1;
-                let health = match err {
-                    CallError::Unauthorized(_) => Health::Unauthorized,
-                    _ => Health::Offline,
-                };
                 tracing::info!(endpoint_id, error = %err, "LangGraph discovery interrupted");
-                ctx.set_health(&endpoint_id, health, Some(&err.to_string()));
+                ctx.set_unreachable(&endpoint_id, &err);
                 if matches!(
                     ctx.store.endpoint(&endpoint_id),
                     Err(CoreError::NotFound { .. })
