@@ -117,3 +117,5 @@ pub struct ExportSummary {
 mod tests;
 #[cfg(test)]
 mod tests_large;
+#[cfg(test)]
+mod tests_tamper;

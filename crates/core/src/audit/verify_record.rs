@@ -1,5 +1,6 @@
 //! Per-row checks that need no other row: the signed record inside the JWS against the
-//! row (digests recomputed), and the row's ledger references against the exported chain.
+//! row (digests recomputed), and what the row's ledger references claim about the
+//! exported chain.
 
 use super::row::{local_time_format, ref_fingerprint, state_from_refs, ExportRow};
 use super::verify::LedgerIndex;
@@ -65,13 +66,26 @@ pub fn check_record(row: &ExportRow, digests_only: bool) -> Result<ParsedJws, St
     Ok(parsed)
 }
 
-/// The row's ledger references must be entries of the exported segment, about this
-/// decision, recording this JWS, and imply the row's delivery state.
-pub fn check_refs(row: &ExportRow, ledger: &LedgerIndex) -> Result<(), String> {
+/// What a row's ledger references claim about the exported chain: each must be an
+/// entry of the segment, about this decision, recording this JWS, and together they must
+/// imply the row's delivery state. Taken from the row alone, so rows are read while the
+/// chain is still being checked; [`RefClaims::check`] holds them against it afterwards.
+pub struct RefClaims {
+    /// (seq, the fingerprint that entry must have), in the row's order.
+    entries: Vec<(i64, [u8; 32])>,
+    /// Why the delivery state does not follow from the references; it counts only when
+    /// every reference holds, as it comes after them.
+    state_error: Option<String>,
+}
+
+/// The claims of the row's references, or what is wrong with them before any entry is
+/// looked up.
+pub fn ref_claims(row: &ExportRow) -> Result<RefClaims, String> {
     if row.ledger.is_empty() {
         return Err("the row points at no ledger entry".into());
     }
     let jws_sha = sha256_hex(row.jws.as_bytes());
+    let mut entries = Vec::with_capacity(row.ledger.len());
     for (i, r) in row.ledger.iter().enumerate() {
         let (jws, args, packet) = match (i, r.kind.as_str()) {
             (0, "decision_signed") => (
@@ -88,22 +102,37 @@ pub fn check_refs(row: &ExportRow, ledger: &LedgerIndex) -> Result<(), String> {
             _ => ("", "", ""),
         };
         let expected = ref_fingerprint(&r.kind, &row.decision_id, &r.hash, jws, args, packet);
-        match ledger.fingerprint(r.seq) {
-            None => return Err(format!("ledger entry {} is not in ledger.jsonl", r.seq)),
-            Some(fp) if *fp != expected => {
-                return Err(format!(
-                    "does not match ledger entry {} (kind, subject, hash or JWS digest differ)",
-                    r.seq
-                ))
-            }
-            Some(_) => {}
-        }
+        entries.push((r.seq, expected));
     }
-    if state_from_refs(&row.ledger) != Some(row.delivery_state) {
-        return Err(format!(
+    let state_error = (state_from_refs(&row.ledger) != Some(row.delivery_state)).then(|| {
+        format!(
             "delivery state `{}` is not what its ledger entries record",
             row.delivery_state.as_str()
-        ));
+        )
+    });
+    Ok(RefClaims {
+        entries,
+        state_error,
+    })
+}
+
+impl RefClaims {
+    /// Hold the claims against the checked chain.
+    pub fn check(&self, ledger: &LedgerIndex) -> Result<(), String> {
+        for (seq, expected) in &self.entries {
+            match ledger.fingerprint(*seq) {
+                None => return Err(format!("ledger entry {seq} is not in ledger.jsonl")),
+                Some(fp) if fp != expected => {
+                    return Err(format!(
+                    "does not match ledger entry {seq} (kind, subject, hash or JWS digest differ)"
+                ))
+                }
+                Some(_) => {}
+            }
+        }
+        match &self.state_error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
     }
-    Ok(())
 }

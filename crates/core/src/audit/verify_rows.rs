@@ -8,7 +8,7 @@ use super::manifest::{Counts, Manifest, RowMark};
 use super::parallel::{in_parts, read_ahead};
 use super::row::ExportRow;
 use super::verify::{check_file_digest, read_chunk, LedgerIndex, VerifyFailure, VerifyReport};
-use super::verify_record::{check_record, check_refs};
+use super::verify_record::{check_record, ref_claims, RefClaims};
 use super::{DECISIONS_CSV, DECISIONS_JSONL};
 use crate::store::ledger::GENESIS;
 use countersign_protocol::jws::{self, ParsedJws};
@@ -18,15 +18,18 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What checking one row on its own found. A reader checks the link to the previous
 /// row after the row's form and before its content, so the two are kept apart.
 struct Checked {
     /// The row, or why the line is not one (unparseable, out of place, not as exported).
     row: Result<ExportRow, VerifyFailure>,
-    /// The first content check that failed: hash, signed record, ledger references,
-    /// signature, CSV twin.
+    /// The first content check that failed: hash, signed record, ledger references
+    /// (those that need no ledger), signature, CSV twin.
     failure: Option<VerifyFailure>,
+    /// What its ledger references claim, once the checks before them passed.
+    claims: Option<RefClaims>,
     /// Its signature verified with a key the export carries.
     signed: bool,
     /// Signed by a key learned from the endpoint, which the export does not carry.
@@ -44,7 +47,6 @@ fn row_failure(file: &str, row: &ExportRow, reason: impl Into<String>) -> Verify
 /// What the per-row checks read; shared by the threads checking one chunk.
 struct RowContext<'a> {
     manifest: &'a Manifest,
-    ledger: &'a LedgerIndex,
     keys: &'a HashMap<String, VerifyingKey>,
 }
 
@@ -98,6 +100,7 @@ fn check_alone(
     let failed = |row: Result<ExportRow, VerifyFailure>, failure: Option<VerifyFailure>| Checked {
         row,
         failure,
+        claims: None,
         signed: false,
         unverifiable: false,
     };
@@ -117,7 +120,7 @@ fn check_alone(
     if let Err(f) = check_form(&row, expected, line) {
         return (failed(Err(f), None), None);
     }
-    let (signature, unverifiable) = match check_content(ctx, &row) {
+    let (claims, signature, unverifiable) = match check_content(ctx, &row) {
         Ok(found) => found,
         Err(reason) => {
             let f = row_failure(DECISIONS_JSONL, &row, reason);
@@ -128,6 +131,7 @@ fn check_alone(
     let checked = Checked {
         row: Ok(row),
         failure,
+        claims: Some(claims),
         signed: false,
         unverifiable,
     };
@@ -163,22 +167,23 @@ fn check_form(row: &ExportRow, expected: u64, line: &[u8]) -> Result<(), VerifyF
     Ok(())
 }
 
-/// Row hash, signed record, ledger references and key; returns the signature to verify
-/// (None when the key is one the export does not carry) and whether that is allowed.
+/// Row hash, signed record, ledger references and key; returns what the references
+/// claim, the signature to verify (None when the key is one the export does not carry)
+/// and whether that is allowed.
 #[allow(clippy::type_complexity)]
 fn check_content(
     ctx: &RowContext<'_>,
     row: &ExportRow,
-) -> Result<(Option<(ParsedJws, VerifyingKey)>, bool), String> {
+) -> Result<(RefClaims, Option<(ParsedJws, VerifyingKey)>, bool), String> {
     if row.compute_hash() != row.row_hash {
         return Err("content does not match its row_hash (row changed)".into());
     }
     let parsed = check_record(row, ctx.manifest.digests_only)?;
-    check_refs(row, ctx.ledger)?;
+    let claims = ref_claims(row)?;
     match ctx.keys.get(&parsed.header.kid) {
-        Some(key) => Ok((Some((parsed, *key)), false)),
+        Some(key) => Ok((claims, Some((parsed, *key)), false)),
         None if !row.local && ctx.manifest.unknown_key_ids.contains(&row.key_id) => {
-            Ok((None, true))
+            Ok((claims, None, true))
         }
         None => Err(format!(
             "signed by key {} whose public key the export does not carry",
@@ -266,10 +271,21 @@ fn read_rows<R: BufRead, C: Read>(
     Ok(true)
 }
 
+/// A row's reference claims, kept until the chain is checked.
+struct PendingClaims {
+    row: u64,
+    decision_id: String,
+    claims: RefClaims,
+}
+
+/// Check every row while the chain is checked elsewhere: `chain_failed` says it broke
+/// (the rows stop), `chain` waits for its result. A broken chain is reported before any
+/// row; a row's references are held against the chain before its later checks count.
 pub fn check_rows(
     dir: &Path,
     manifest: &Manifest,
-    ledger: &LedgerIndex,
+    chain_failed: &AtomicBool,
+    chain: &mut dyn FnMut() -> Result<LedgerIndex, VerifyFailure>,
     report: &mut VerifyReport,
 ) -> Result<(), VerifyFailure> {
     let io = |name: &str| {
@@ -316,9 +332,9 @@ pub fn check_rows(
 
     let ctx = RowContext {
         manifest,
-        ledger,
         keys: &keys,
     };
+    let mut pending = Vec::new();
     let mut counts = Counts::default();
     let (mut first, mut last): (Option<RowMark>, Option<RowMark>) = (None, None);
     let mut prev = GENESIS.to_string();
@@ -328,6 +344,9 @@ pub fn check_rows(
         |send| read_rows(&mut lines, &mut csv, send).map(|done| done.then_some((lines, csv))),
         |chunks| -> Result<(), VerifyFailure> {
             for (lines, csv) in chunks {
+                if chain_failed.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
                 for checked in check_chunk(&ctx, expected, &lines, &csv) {
                     let row = checked.row?;
                     if row.prev_row_hash != prev {
@@ -336,6 +355,13 @@ pub fn check_rows(
                             &row,
                             "prev_row_hash does not match the previous row (row removed, moved or changed)",
                         ));
+                    }
+                    if let Some(claims) = checked.claims {
+                        pending.push(PendingClaims {
+                            row: row.row,
+                            decision_id: row.decision_id.clone(),
+                            claims,
+                        });
                     }
                     if let Some(f) = checked.failure {
                         return Err(f);
@@ -353,8 +379,18 @@ pub fn check_rows(
             Ok(())
         },
     );
+    let ledger = chain()?;
+    report.chain_checked(&ledger, manifest);
+    for p in &pending {
+        p.claims.check(&ledger).map_err(|reason| VerifyFailure {
+            row: Some(p.row),
+            decision_id: Some(p.decision_id.clone()),
+            ..VerifyFailure::file(DECISIONS_JSONL, reason)
+        })?;
+    }
+    drop(pending);
     checked?;
-    // The reader stops early only when the checks did, which returned above.
+    // The reader stops early only when the checks or the chain did, which returned above.
     let (lines, mut csv) = read
         .map_err(|(name, e)| io(name)(e))?
         .ok_or_else(|| io(DECISIONS_JSONL)(std::io::Error::other("stopped")))?;
