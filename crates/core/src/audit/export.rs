@@ -1,6 +1,6 @@
 //! Writes an export directory from one snapshot of the store: selected decision rows
-//! (JSONL and CSV, streamed), the ledger segment from the first row's entry to the chain
-//! head, then the manifest and its signature. Reports progress, honours a cancel flag and
+//! (JSONL and CSV, streamed) and, at the same time, the ledger segment from the first
+//! row's entry to the chain head; then the manifest and its signature. Reports progress, honours a cancel flag and
 //! removes what it wrote if it does not finish.
 
 use super::export_rows::RowFiles;
@@ -119,20 +119,42 @@ fn write_all(
         .audit_snapshot(|snap| {
             let (head_seq, head_hash) = snap.head()?.unwrap_or((0, GENESIS.to_string()));
             let ids = snap.decision_ids(&selection, head_seq, None)?;
-            let rows = write_rows(snap, &ids, head_seq, rows, progress, cancel)?;
-            let Some(first_seq) = rows.first.as_ref().map(|m| m.ledger_seq) else {
-                return Ok((head_seq, head_hash, rows, None, None, 0));
+            // The segment starts at the first row's entry.
+            let first_seq = ids.first().map(|(seq, _)| *seq);
+            let (rows, (first_prev, entries)) = match first_seq {
+                None => (
+                    write_rows(snap, &ids, head_seq, rows, progress, cancel)?,
+                    (None, 0),
+                ),
+                // Entries up to the head never change, so a second connection reads the
+                // same segment as this snapshot while the rows are written.
+                Some(first) if store.reads_alongside() => {
+                    let written = std::thread::scope(|s| {
+                        let ledger_side = std::thread::Builder::new()
+                            .name("audit-ledger".into())
+                            .spawn_scoped(s, || {
+                                store.audit_snapshot(|other| {
+                                    write_ledger(other, first, head_seq, &mut ledger, cancel)
+                                })
+                            })
+                            .map_err(|e| CoreError::Io(format!("cannot start a thread: {e}")))?;
+                        let rows = write_rows(snap, &ids, head_seq, rows, progress, cancel);
+                        let ledger = ledger_side.join().unwrap_or_else(|_| {
+                            Err(CoreError::Io("the ledger writer stopped".into()))
+                        });
+                        Ok::<_, CoreError>((rows?, ledger?))
+                    })?;
+                    ledger_done(progress, written.1 .1);
+                    written
+                }
+                Some(first) => {
+                    let rows = write_rows(snap, &ids, head_seq, rows, progress, cancel)?;
+                    let ledger = write_ledger(snap, first, head_seq, &mut ledger, cancel)?;
+                    ledger_done(progress, ledger.1);
+                    (rows, ledger)
+                }
             };
-            let (first_prev, entries) =
-                write_ledger(snap, first_seq, head_seq, &mut ledger, progress, cancel)?;
-            Ok((
-                head_seq,
-                head_hash,
-                rows,
-                Some(first_seq),
-                first_prev,
-                entries,
-            ))
+            Ok((head_seq, head_hash, rows, first_seq, first_prev, entries))
         })?;
     let mut counts = rows.counts;
     counts.ledger_entries = ledger_entries;
@@ -242,16 +264,15 @@ fn write_rows<'a>(
 }
 
 /// Write ledger entries `first_seq..=head_seq`, printed on all cores while the next are
-/// read; returns the first entry's `prev_hash` and how many were written.
+/// read; returns the first entry's `prev_hash` and how many were written. Reports no
+/// progress: it runs beside the rows, which do.
 fn write_ledger(
     snap: &AuditSnapshot<'_>,
     first_seq: i64,
     head_seq: i64,
     ledger: &mut HashingFile,
-    progress: &mut dyn FnMut(&ExportProgress),
     cancel: &AtomicBool,
 ) -> Result<(Option<String>, u64)> {
-    let total = (head_seq - first_seq + 1) as u64;
     let mut first_prev = None;
     let mut done = 0u64;
     let take = |file: &mut &mut HashingFile, chunk: Vec<StoredLedgerEntry>| -> Result<()> {
@@ -263,11 +284,6 @@ fn write_ledger(
     let (read, written) = write_behind(2, ledger, take, |send| -> Result<()> {
         snap.ledger_segment(first_seq, head_seq, LEDGER_CHUNK, |chunk| {
             check_cancel(cancel)?;
-            progress(&ExportProgress {
-                phase: "ledger",
-                done,
-                total,
-            });
             if first_prev.is_none() {
                 first_prev = chunk.first().map(|e| e.prev_hash.clone());
             }
@@ -277,12 +293,16 @@ fn write_ledger(
     });
     read?;
     written?;
+    Ok((first_prev, done))
+}
+
+/// The ledger phase is done: `entries` written.
+fn ledger_done(progress: &mut dyn FnMut(&ExportProgress), entries: u64) {
     progress(&ExportProgress {
         phase: "ledger",
-        done,
-        total,
+        done: entries,
+        total: entries,
     });
-    Ok((first_prev, done))
 }
 
 /// The export lines of consecutive ledger entries.

@@ -334,7 +334,8 @@ impl Engine {
     /// Export the decisions `filter` selects, with the ledger segment they rely on, into
     /// `options.out`; the manifest is signed with this reviewer's key. Reads one snapshot
     /// on its own connection, so deciding goes on meanwhile. `progress` is called every
-    /// thousand rows; setting `cancel` stops the export and removes its files.
+    /// chunk of rows and once for the ledger; setting `cancel` stops the export and
+    /// removes its files.
     pub fn export_audit(
         &self,
         filter: &crate::audit::AuditFilter,

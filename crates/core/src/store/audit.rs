@@ -145,7 +145,7 @@ impl Store {
     /// Run `f` on one read-only snapshot, taken on its own connection when the store is a
     /// file (in-memory stores fall back to the shared connection).
     pub fn audit_snapshot<T>(&self, f: impl FnOnce(&AuditSnapshot<'_>) -> Result<T>) -> Result<T> {
-        let path = self.lock().path().unwrap_or_default().to_string();
+        let path = self.file_path();
         if path.is_empty() {
             return self.read(|tx| f(&AuditSnapshot { tx }));
         }
@@ -157,6 +157,18 @@ impl Store {
         conn.pragma_update(None, "cache_size", -32 * 1024)?;
         let tx = conn.transaction()?;
         f(&AuditSnapshot { tx: &tx })
+    }
+}
+
+impl Store {
+    /// Whether several audit snapshots can read at the same time, each on its own
+    /// connection: a file-backed store; an in-memory one has only its one connection.
+    pub fn reads_alongside(&self) -> bool {
+        !self.file_path().is_empty()
+    }
+
+    fn file_path(&self) -> String {
+        self.lock().path().unwrap_or_default().to_string()
     }
 }
 
