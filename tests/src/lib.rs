@@ -2,6 +2,7 @@
 //! reference endpoint on 127.0.0.1, and plays an agent over HTTP.
 
 pub mod bus;
+pub mod langgraph;
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
