@@ -129,16 +129,20 @@ fn write_all(
                 // Entries up to the head never change, so a second connection reads the
                 // same segment as this snapshot while the rows are written.
                 Some(first) if store.reads_alongside() => {
+                    // Failed rows fail the export: the ledger side stops like on cancel.
+                    let rows_failed = AtomicBool::new(false);
                     let written = std::thread::scope(|s| {
                         let ledger_side = std::thread::Builder::new()
                             .name("audit-ledger".into())
                             .spawn_scoped(s, || {
                                 store.audit_snapshot(|other| {
-                                    write_ledger(other, first, head_seq, &mut ledger, cancel)
+                                    let stop = [cancel, &rows_failed];
+                                    write_ledger(other, first, head_seq, &mut ledger, &stop)
                                 })
                             })
                             .map_err(|e| CoreError::Io(format!("cannot start a thread: {e}")))?;
                         let rows = write_rows(snap, &ids, head_seq, rows, progress, cancel);
+                        rows_failed.store(rows.is_err(), Ordering::Relaxed);
                         let ledger = ledger_side.join().unwrap_or_else(|_| {
                             Err(CoreError::Io("the ledger writer stopped".into()))
                         });
@@ -149,7 +153,7 @@ fn write_all(
                 }
                 Some(first) => {
                     let rows = write_rows(snap, &ids, head_seq, rows, progress, cancel)?;
-                    let ledger = write_ledger(snap, first, head_seq, &mut ledger, cancel)?;
+                    let ledger = write_ledger(snap, first, head_seq, &mut ledger, &[cancel])?;
                     ledger_done(progress, ledger.1);
                     (rows, ledger)
                 }
@@ -264,14 +268,15 @@ fn write_rows<'a>(
 }
 
 /// Write ledger entries `first_seq..=head_seq`, printed on all cores while the next are
-/// read; returns the first entry's `prev_hash` and how many were written. Reports no
-/// progress: it runs beside the rows, which do.
+/// read; returns the first entry's `prev_hash` and how many were written. Stops as
+/// cancelled when any of `stop` is set. Reports no progress: it runs beside the rows,
+/// which do.
 fn write_ledger(
     snap: &AuditSnapshot<'_>,
     first_seq: i64,
     head_seq: i64,
     ledger: &mut HashingFile,
-    cancel: &AtomicBool,
+    stop: &[&AtomicBool],
 ) -> Result<(Option<String>, u64)> {
     let mut first_prev = None;
     let mut done = 0u64;
@@ -283,7 +288,9 @@ fn write_ledger(
     };
     let (read, written) = write_behind(2, ledger, take, |send| -> Result<()> {
         snap.ledger_segment(first_seq, head_seq, LEDGER_CHUNK, |chunk| {
-            check_cancel(cancel)?;
+            for flag in stop {
+                check_cancel(flag)?;
+            }
             if first_prev.is_none() {
                 first_prev = chunk.first().map(|e| e.prev_hash.clone());
             }
