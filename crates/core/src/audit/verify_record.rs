@@ -136,3 +136,75 @@ impl RefClaims {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::tests::{export_with, rows, setup};
+    use crate::audit::AuditFilter;
+    use crate::views::DeliveryState;
+
+    /// A chain segment holding exactly what `claims` expects, from its first seq on.
+    fn chain_for(claims: &RefClaims) -> LedgerIndex {
+        let first_seq = claims.entries.iter().map(|(s, _)| *s).min().unwrap();
+        let last = claims.entries.iter().map(|(s, _)| *s).max().unwrap();
+        let mut fingerprints = vec![[0u8; 32]; (last - first_seq + 1) as usize];
+        for (seq, fp) in &claims.entries {
+            fingerprints[(seq - first_seq) as usize] = *fp;
+        }
+        LedgerIndex {
+            first_seq,
+            fingerprints,
+            seconds: 0.0,
+        }
+    }
+
+    #[test]
+    fn claims_hold_against_the_chain_they_describe_and_name_what_differs() {
+        let s = setup();
+        let (out, _) = export_with(&s, "claims", &AuditFilter::default(), false);
+        let row = rows(&out).remove(1);
+        let claims = ref_claims(&row).unwrap();
+        let chain = chain_for(&claims);
+        claims.check(&chain).unwrap();
+
+        let last_seq = row.ledger.last().unwrap().seq;
+        let mut short = chain_for(&claims);
+        short.fingerprints.pop();
+        let e = claims.check(&short).unwrap_err();
+        assert_eq!(e, format!("ledger entry {last_seq} is not in ledger.jsonl"));
+
+        let first_seq = row.ledger[0].seq;
+        let mut other = chain_for(&claims);
+        other.fingerprints[0][0] ^= 1;
+        let e = claims.check(&other).unwrap_err();
+        assert!(
+            e.starts_with(&format!("does not match ledger entry {first_seq} ")),
+            "{e}"
+        );
+
+        // The delivery state follows the references, so a broken reference is named first.
+        let mut restated = row.clone();
+        restated.delivery_state = DeliveryState::Refused;
+        let claims = ref_claims(&restated).unwrap();
+        assert!(claims
+            .check(&chain)
+            .unwrap_err()
+            .contains("delivery state `refused`"));
+        assert!(claims
+            .check(&short)
+            .unwrap_err()
+            .contains("is not in ledger.jsonl"));
+
+        let mut unsigned = row.clone();
+        unsigned.ledger[0].kind = "decision_sent".into();
+        assert!(ref_claims(&unsigned)
+            .err()
+            .is_some_and(|e| e.contains("not a signature")));
+        let mut pointless = row;
+        pointless.ledger.clear();
+        assert!(ref_claims(&pointless)
+            .err()
+            .is_some_and(|e| e.contains("points at no ledger entry")));
+    }
+}
