@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: eval "$(scripts/langgraph-env.sh)"
 #
-# Prepares the LangGraph server the LangGraph system tests start (tests/tests/langgraph.rs):
+# Prepares the LangGraph server the LangGraph system tests start (tests/tests/langgraph*.rs):
 # a Python virtualenv with the pinned `langgraph-cli[inmem]`, `langgraph` and `langchain` of
 # tests/langgraph/requirements.txt at ${COUNTERSIGN_LANGGRAPH_VENV:-$HOME/.cache/countersign-langgraph-venv}.
 # Idempotent: a venv whose requirements are already installed is left alone. Progress goes

@@ -1,8 +1,9 @@
-//! A real `langgraph dev` server for the LangGraph system tests: the pinned server from
+//! A real `langgraph dev` server for the LangGraph system tests (the pinned server from
 //! the virtualenv scripts/langgraph-env.sh prepares, serving the graphs of
-//! tests/langgraph/ on a free loopback port, restartable with its state kept.
+//! tests/langgraph/ on a free loopback port, restartable with its state kept), and the
+//! CLI calls those tests make about its threads.
 
-use crate::{eventually, free_port};
+use crate::{eventually, free_port, Client};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -203,4 +204,49 @@ impl Drop for LangGraphServer {
             let _ = child.wait();
         }
     }
+}
+
+/// Add the server as a LangGraph endpoint of `client`.
+pub fn add_langgraph(client: &Client, server: &LangGraphServer) -> Value {
+    client.json(&[
+        "endpoint",
+        "add",
+        "graphs",
+        &server.url(),
+        "--kind",
+        "langgraph",
+    ])
+}
+
+/// Local packets of a thread (all statuses), in remote-id order: `(local id, packet row)`.
+pub fn packets_of(client: &Client, thread: &str) -> Vec<(String, Value)> {
+    let mut rows: Vec<Value> = client
+        .list(&["--status", "all"])
+        .into_iter()
+        .filter(|p| {
+            p["remote_id"]
+                .as_str()
+                .is_some_and(|r| r.starts_with(&format!("{thread}:")))
+        })
+        .collect();
+    rows.sort_by_key(|p| p["remote_id"].as_str().unwrap().to_string());
+    rows.into_iter()
+        .map(|p| (p["id"].as_i64().unwrap().to_string(), p))
+        .collect()
+}
+
+/// The one packet of `thread` whose action is `action`.
+pub fn packet_for(client: &Client, thread: &str, action: &str) -> String {
+    packets_of(client, thread)
+        .into_iter()
+        .find(|(_, p)| p["action"] == action)
+        .unwrap_or_else(|| panic!("no `{action}` packet for thread {thread}"))
+        .0
+}
+
+/// `countersign decide ID ARGS...`, its JSON answer.
+pub fn decide(client: &Client, id: &str, args: &[&str]) -> Value {
+    let mut all = vec!["decide", id];
+    all.extend_from_slice(args);
+    client.json(&all)
 }
