@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
+# Usage: scripts/test.sh [--quick]
+#
 # THE test command of Countersign (README, second command; .ci/run calls exactly this).
 # Installs what is missing, then: format check, clippy (warnings are errors), builds the
 # CLI the system tests drive, and runs every workspace test with a real keyring daemon and
 # a real notification daemon (dunst, under its own Xvfb) on a private D-Bus session.
 # Non-interactive: works with CI=true and no stdin.
+#
+# --quick is the inner loop while you work (a few minutes when the target dir is warm):
+# UI type check, lint, unit tests and build; cargo fmt and clippy; the unit tests of the
+# protocol, core and endpoint crates (no system, SDK, LangGraph or E2E tests). CI always
+# runs the full suite.
 set -euo pipefail
+
+quick=0
+case "${1-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *)
+    echo "usage: $0 [--quick]" >&2
+    exit 2
+    ;;
+esac
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -51,9 +68,17 @@ step "UI dependencies (npm install)" npm --prefix ui install --no-audit --no-fun
 step "UI typecheck" npm --prefix ui run typecheck
 step "UI lint" npm --prefix ui run lint
 step "UI unit tests (vitest, Tauri IPC mocks)" npm --prefix ui test
+# Before clippy: the shell embeds ui/dist when it compiles.
 step "UI build" npm --prefix ui run build
 step "format (cargo fmt --check)" cargo fmt --all -- --check
 step "lint (cargo clippy)" cargo clippy --workspace --all-targets -- -D warnings
+if ((quick)); then
+  step "unit tests (protocol, core, endpoint)" scripts/session-bus.sh \
+    cargo test -p countersign-protocol -p countersign-core -p countersign-endpoint --lib
+  printf '\n==> quick checks passed in %s (the full suite: scripts/test.sh)\n' "$(elapsed_since "$total_start")"
+  printf '    %s\n' "${summary[@]}"
+  exit 0
+fi
 step "build CLI" cargo build -p countersign-cli
 step "Python venv (audit export verifiers)" bash scripts/python-env.sh </dev/null
 COUNTERSIGN_PYTHON="$(bash scripts/python-env.sh </dev/null)/bin/python"
