@@ -1,7 +1,7 @@
 //! A look at what an export would hold before writing it: how many decisions the filter
 //! selects and the first of them, read from one snapshot with the export's own selection.
 
-use super::AuditFilter;
+use super::filter::AuditFilter;
 use crate::error::Result;
 use crate::store::ledger::GENESIS;
 use crate::store::Store;

@@ -7,9 +7,8 @@
 
 use super::convert::delivery;
 use super::convert::time;
-use super::ledger::SELECT_ENTRIES;
+use super::ledger::{StoredLedgerEntry, SELECT_ENTRIES};
 use super::Store;
-use crate::audit::StoredLedgerEntry;
 use crate::error::{CoreError, Result};
 use crate::views::DeliveryState;
 use countersign_protocol::DecisionRecord;

@@ -1,9 +1,10 @@
-//! Decisions on packets: one signed here becomes durable and queued in the outbox in a
-//! single transaction; ones learned from the endpoint are kept beside ours.
+//! The decisions table and every transition of a decision row: one signed here becomes
+//! durable and queued in the outbox in a single transaction; ones learned from the
+//! endpoint are kept beside ours; delivery moves ours `signed → sent → acknowledged |
+//! conflict | refused`, each step audited once.
 
 use super::convert::{delivery, ms, outcome, time};
-use super::outbox::finish;
-use super::{ledger, Store};
+use super::{ledger, quarantine, Store};
 use crate::error::{CoreError, Result};
 use crate::views::{DecisionView, DeliveryState};
 use chrono::{DateTime, Utc};
@@ -121,7 +122,7 @@ pub(super) fn insert_remote(
                     |r| r.get(0),
                 )
                 .optional()?;
-            super::ingest::quarantine(
+            quarantine::insert(
                 tx,
                 endpoint_id,
                 remote_id.as_deref(),
@@ -155,6 +156,86 @@ pub(super) fn insert_remote(
         "jws_sha256": sha256_hex(signed.jws.as_bytes()),
     });
     ledger::append(tx, "decision_received", &signed.decision_id, &payload, now)?;
+    Ok(())
+}
+
+/// A delivery attempt of a decision not yet final: the first one moves it `signed → sent`
+/// and is audited, later ones only count.
+pub(super) fn sent(tx: &Transaction<'_>, current: &DecisionView, now: DateTime<Utc>) -> Result<()> {
+    let decision_id = current.decision_id.as_str();
+    tx.execute(
+        "UPDATE decisions SET state = 'sent', attempts = attempts + 1, updated_ms = ?2
+         WHERE decision_id = ?1",
+        params![decision_id, ms(now)],
+    )?;
+    if current.state == DeliveryState::Signed {
+        ledger::append(
+            tx,
+            "decision_sent",
+            decision_id,
+            &json!({"packet_id": current.packet_id}),
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Schedule another delivery attempt after a transient failure, on the decision and its
+/// outbox row (retry bookkeeping is not audited).
+pub(super) fn retry_later(
+    tx: &Transaction<'_>,
+    decision_id: &str,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let next = ms(next_attempt_at);
+    tx.execute(
+        "UPDATE decisions SET last_error = ?2, next_attempt_ms = ?3, updated_ms = ?4 WHERE decision_id = ?1",
+        params![decision_id, error, next, ms(now)],
+    )?;
+    tx.execute(
+        "UPDATE outbox SET next_attempt_ms = ?2 WHERE decision_id = ?1",
+        params![decision_id, next],
+    )?;
+    Ok(())
+}
+
+/// Move a decision to a final state (once), take it out of the outbox and audit it.
+pub(super) fn finish(
+    tx: &Transaction<'_>,
+    decision_id: &str,
+    state: DeliveryState,
+    detail: Option<&str>,
+    winner: Option<&SignedDecision>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let winner_json = winner.map(serde_json::to_string).transpose()?;
+    tx.prepare_cached(
+        "UPDATE decisions SET state = ?2, last_error = ?3,
+            winner = coalesce(?4, winner), next_attempt_ms = NULL, updated_ms = ?5
+         WHERE decision_id = ?1",
+    )?
+    .execute(params![
+        decision_id,
+        state.as_str(),
+        detail,
+        winner_json,
+        ms(now)
+    ])?;
+    tx.prepare_cached("DELETE FROM outbox WHERE decision_id = ?1")?
+        .execute([decision_id])?;
+    let payload = json!({
+        "detail": detail,
+        "winner": winner.map(|w| &w.decision_id),
+    });
+    ledger::append(
+        tx,
+        &format!("decision_{}", state.as_str()),
+        decision_id,
+        &payload,
+        now,
+    )?;
     Ok(())
 }
 

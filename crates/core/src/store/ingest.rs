@@ -3,10 +3,10 @@
 //! losing or half-applying it. Bad entries are quarantined without stopping the page.
 
 use super::convert::{ms, risk_rank, urgency_rank};
-use super::{decisions, endpoints, fts, ledger, Store};
+use super::{decisions, endpoints, fts, ledger, quarantine, Store};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use countersign_protocol::digest::{packet_digest, sha256_hex};
+use countersign_protocol::digest::packet_digest;
 use countersign_protocol::limits::Limits;
 use countersign_protocol::validate::validate_packet;
 use countersign_protocol::{Change, ChangeKind, PacketStatus};
@@ -24,9 +24,6 @@ pub struct IngestReport {
     /// Packets closed by someone else while a decision of ours still waits in the outbox.
     pub decided_elsewhere: Vec<i64>,
 }
-
-/// Longest raw payload kept for inspection; the hash and size cover the whole of it.
-const PREVIEW_LIMIT: usize = 64 * 1024;
 
 impl Store {
     /// Apply one page of changes from `endpoint_id` and move its cursor to `next_cursor`.
@@ -65,20 +62,6 @@ impl Store {
             Ok(report)
         })
     }
-
-    /// Keep something an endpoint sent that cannot be used (not JSON, invalid packet), with
-    /// a bounded preview, so the reviewer can see why it is missing from the queue.
-    pub fn quarantine_raw(
-        &self,
-        endpoint_id: &str,
-        remote_id: Option<&str>,
-        code: &str,
-        reason: &str,
-        raw: &[u8],
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        self.write(|tx| quarantine(tx, endpoint_id, remote_id, code, reason, raw, now))
-    }
 }
 
 enum Applied {
@@ -96,7 +79,7 @@ fn apply_one(
     let remote_id = raw.pointer("/packet/id").and_then(Value::as_str);
     let reject = |code: &str, reason: &str| -> Result<Applied> {
         let bytes = serde_json::to_vec(raw)?;
-        quarantine(tx, endpoint_id, remote_id, code, reason, &bytes, now)?;
+        quarantine::insert(tx, endpoint_id, remote_id, code, reason, &bytes, now)?;
         Ok(Applied::Quarantined)
     };
     let change = match Change::deserialize(raw) {
@@ -240,47 +223,6 @@ fn has_waiting_local_decision(
     Ok(false)
 }
 
-pub(super) fn quarantine(
-    tx: &Transaction<'_>,
-    endpoint_id: &str,
-    remote_id: Option<&str>,
-    code: &str,
-    reason: &str,
-    raw: &[u8],
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let sha = sha256_hex(raw);
-    let lossy = String::from_utf8_lossy(&raw[..raw.len().min(PREVIEW_LIMIT)]);
-    // Lossy decoding may grow invalid bytes into 3-byte replacement characters.
-    let preview = truncate(&lossy, PREVIEW_LIMIT);
-    // A hostile endpoint controls remote_id too; keep it to a displayable size.
-    let remote_id = remote_id.map(|r| truncate(r, 512));
-    tx.prepare_cached(
-        "INSERT INTO quarantine (endpoint_id, remote_id, received_ms, code, reason, raw_size, raw_preview, raw_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        endpoint_id,
-        remote_id,
-        ms(now),
-        code,
-        truncate(reason, 4096),
-        raw.len() as i64,
-        preview,
-        sha
-    ])?;
-    let id = tx.last_insert_rowid();
-    let payload = json!({
-        "endpoint_id": endpoint_id,
-        "remote_id": remote_id,
-        "code": code,
-        "raw_size": raw.len(),
-        "raw_sha256": sha,
-    });
-    ledger::append(tx, "packet_quarantined", &id.to_string(), &payload, now)?;
-    Ok(id)
-}
-
 /// Serialized size of a JSON value, without building the bytes.
 fn json_size(value: &Value) -> usize {
     struct Count(usize);
@@ -295,12 +237,4 @@ fn json_size(value: &Value) -> usize {
     }
     let mut count = Count(0);
     serde_json::to_writer(&mut count, value).map_or(usize::MAX, |()| count.0)
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }

@@ -85,6 +85,19 @@ pub(super) fn append(
     Ok(seq)
 }
 
+/// A ledger entry as stored, owned so that another core can write its export line.
+#[derive(Debug, Clone)]
+pub struct StoredLedgerEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub subject: String,
+    /// The canonical JSON text that was hashed.
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
 pub(super) type RawEntry = (i64, i64, String, String, String, String, String);
 
 pub(super) fn raw_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {

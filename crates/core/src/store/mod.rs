@@ -15,8 +15,10 @@ mod langgraph;
 pub mod ledger;
 mod migrations;
 mod outbox;
+mod quarantine;
 mod queue;
 mod settings;
+#[cfg(any(test, feature = "synthetic-data"))]
 pub mod synthetic;
 #[cfg(test)]
 mod tests;

@@ -1,16 +1,15 @@
-//! Delivery of decisions signed here: the outbox schedule and the lifecycle
-//! `signed → sent → acknowledged | conflict | refused`, each step audited once.
+//! Delivery of decisions signed here: the outbox schedule, and what the sync loop learns
+//! from each attempt applied to the decision through its transitions in `decisions`.
 
 use super::convert::{ms, time};
-use super::decisions::{insert_remote, load};
-use super::{clamp_limit, ledger, Store};
+use super::decisions::{self, insert_remote, load};
+use super::{clamp_limit, Store};
 use crate::error::{CoreError, Result};
 use crate::views::{DecisionView, DeliveryState};
 use chrono::{DateTime, Utc};
 use countersign_protocol::PacketStatus;
 use countersign_protocol::SignedDecision;
-use rusqlite::{params, OptionalExtension, Transaction};
-use serde_json::json;
+use rusqlite::{params, OptionalExtension};
 
 /// A decision due for delivery.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,44 +20,6 @@ pub struct OutboxItem {
     pub jws: String,
     /// Delivery attempts so far.
     pub attempts: u32,
-}
-
-/// Move a decision to a final state (once), take it out of the outbox and audit it.
-pub(super) fn finish(
-    tx: &Transaction<'_>,
-    decision_id: &str,
-    state: DeliveryState,
-    detail: Option<&str>,
-    winner: Option<&SignedDecision>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let winner_json = winner.map(serde_json::to_string).transpose()?;
-    tx.prepare_cached(
-        "UPDATE decisions SET state = ?2, last_error = ?3,
-            winner = coalesce(?4, winner), next_attempt_ms = NULL, updated_ms = ?5
-         WHERE decision_id = ?1",
-    )?
-    .execute(params![
-        decision_id,
-        state.as_str(),
-        detail,
-        winner_json,
-        ms(now)
-    ])?;
-    tx.prepare_cached("DELETE FROM outbox WHERE decision_id = ?1")?
-        .execute([decision_id])?;
-    let payload = json!({
-        "detail": detail,
-        "winner": winner.map(|w| &w.decision_id),
-    });
-    ledger::append(
-        tx,
-        &format!("decision_{}", state.as_str()),
-        decision_id,
-        &payload,
-        now,
-    )?;
-    Ok(())
 }
 
 impl Store {
@@ -113,21 +74,7 @@ impl Store {
             if current.state.is_final() {
                 return Ok(());
             }
-            tx.execute(
-                "UPDATE decisions SET state = 'sent', attempts = attempts + 1, updated_ms = ?2
-                 WHERE decision_id = ?1",
-                params![decision_id, ms(now)],
-            )?;
-            if current.state == DeliveryState::Signed {
-                ledger::append(
-                    tx,
-                    "decision_sent",
-                    decision_id,
-                    &json!({"packet_id": current.packet_id}),
-                    now,
-                )?;
-            }
-            Ok(())
+            decisions::sent(tx, &current, now)
         })
     }
 
@@ -143,13 +90,7 @@ impl Store {
             if load(tx, decision_id)?.state.is_final() {
                 return Ok(());
             }
-            let next = ms(next_attempt_at);
-            tx.execute(
-                "UPDATE decisions SET last_error = ?2, next_attempt_ms = ?3, updated_ms = ?4 WHERE decision_id = ?1",
-                params![decision_id, error, next, ms(now)],
-            )?;
-            tx.execute("UPDATE outbox SET next_attempt_ms = ?2 WHERE decision_id = ?1", params![decision_id, next])?;
-            Ok(())
+            decisions::retry_later(tx, decision_id, error, next_attempt_at, now)
         })
     }
 
@@ -174,7 +115,7 @@ impl Store {
             if current.state.is_final() {
                 return Ok(current);
             }
-            finish(tx, decision_id, state, detail, winner, now)?;
+            decisions::finish(tx, decision_id, state, detail, winner, now)?;
             if let Some(w) = winner.filter(|w| w.decision_id != decision_id) {
                 let endpoint_id: String = tx.query_row(
                     "SELECT endpoint_id FROM decisions WHERE decision_id = ?1",

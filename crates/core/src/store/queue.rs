@@ -1,5 +1,5 @@
 //! Reading the review queue: filtered, searched and sorted lists, one packet with its
-//! decisions, counts for the status bar, and the quarantine.
+//! decisions, and counts for the status bar.
 //!
 //! Packets of removed endpoints stay in the database (audit) but leave the queue, its
 //! counts and search; `packet(id)` still opens them.
@@ -9,7 +9,7 @@ use super::convert::{
 };
 use super::{clamp_limit, decisions, fts, Store};
 use crate::error::{CoreError, Result};
-use crate::views::{PacketSummary, PacketView, QuarantinedPacket, QueueQuery, QueueStats};
+use crate::views::{PacketSummary, PacketView, QueueQuery, QueueStats};
 use chrono::{DateTime, Duration, Utc};
 use countersign_protocol::{PacketStatus, Urgency};
 use rusqlite::types::Value as SqlValue;
@@ -206,29 +206,6 @@ impl Store {
                 outbox: count(tx, "outbox")?,
                 quarantined: count(tx, "quarantine")?,
             })
-        })
-    }
-
-    /// Quarantined entries, newest first.
-    pub fn quarantine(&self, limit: u32) -> Result<Vec<QuarantinedPacket>> {
-        self.read(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "SELECT id, endpoint_id, remote_id, received_ms, code, reason, raw_size, raw_preview
-                 FROM quarantine ORDER BY id DESC LIMIT ?1",
-            )?;
-            let rows = stmt.query_map([clamp_limit(Some(limit))], |r| {
-                Ok(QuarantinedPacket {
-                    id: r.get(0)?,
-                    endpoint_id: r.get(1)?,
-                    remote_id: r.get(2)?,
-                    received_at: time(r.get(3)?),
-                    code: r.get(4)?,
-                    reason: r.get(5)?,
-                    raw_size: r.get::<_, i64>(6)? as u64,
-                    raw_preview: r.get(7)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Bulk filler for benchmarks: appends synthetic decided packets with signed decisions
 //! (four ledger entries each: packet received, decision signed, sent, acknowledged) in big
 //! transactions, through the same ledger append as the real paths; and synthetic pending
-//! packets for filling a queue. Never used by the app.
+//! packets for filling a queue. Never used by the app: only built with the
+//! `synthetic-data` feature (and in unit tests).
 
 use super::convert::ms;
 use super::{ledger, Store};

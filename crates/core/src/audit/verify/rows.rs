@@ -2,14 +2,17 @@
 //! JWS (signatures batch-verified), its args digests, the ledger entries it points at and
 //! its `decisions.csv` twin; then counts, running digest and file digests.
 
-use super::csv_row::{cells, CSV_HEADER};
-use super::hashing::{HashingLines, HashingRead};
-use super::manifest::{Counts, Manifest, RowMark};
-use super::parallel::{in_parts, read_ahead};
-use super::row::ExportRow;
-use super::verify::{check_file_digest, read_chunk, LedgerIndex, VerifyFailure, VerifyReport};
-use super::verify_record::{check_record, ref_claims, RefClaims};
-use super::{DECISIONS_CSV, DECISIONS_JSONL};
+use super::chunks::read_chunk;
+use super::file_digest::check_file_digest;
+use super::ledger_index::LedgerIndex;
+use super::record::{check_record, ref_claims, RefClaims};
+use super::report::{VerifyFailure, VerifyReport};
+use crate::audit::format::csv_row::{cells, CSV_HEADER};
+use crate::audit::format::files::{DECISIONS_CSV, DECISIONS_JSONL};
+use crate::audit::format::manifest::{Counts, Manifest, RowMark};
+use crate::audit::format::row::ExportRow;
+use crate::audit::hashing::{HashingLines, HashingRead};
+use crate::audit::parallel::{in_parts, read_ahead};
 use crate::store::ledger::GENESIS;
 use countersign_protocol::jws::{self, ParsedJws};
 use csv::StringRecord;

@@ -8,7 +8,8 @@ use crate::keystore::{KeyStore, MemoryKeyStore, SIGNING_KEY_ACCOUNT};
 use crate::views::DeliveryState;
 use crate::{DecideRequest, Engine, EngineConfig, NewEndpointRequest};
 use chrono::TimeZone;
-use countersign_protocol::{DecisionVia, Packet, PacketDraft};
+use chrono::{DateTime, Utc};
+use countersign_protocol::{DecisionVia, Outcome, Packet, PacketDraft};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -458,3 +459,6 @@ fn keys_and_tokens_never_appear_in_an_export() {
         );
     }
 }
+
+mod large;
+mod tamper;

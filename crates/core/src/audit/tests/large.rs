@@ -1,14 +1,14 @@
 //! An export larger than the exporter's and verifier's chunks: rows stay numbered and
 //! chained across chunk boundaries, and a change at a boundary is still named.
 
-use super::*;
+use crate::audit::*;
 use crate::clock::{ManualClock, SeededEntropy};
 use crate::keystore::{KeyStore, MemoryKeyStore, SIGNING_KEY_ACCOUNT};
 use crate::signing::ReviewerKey;
 use crate::store::synthetic::SyntheticDecision;
 use crate::{Engine, EngineConfig, NewEndpointRequest};
 use base64::Engine as _;
-use chrono::TimeZone;
+use chrono::{TimeZone, Utc};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 

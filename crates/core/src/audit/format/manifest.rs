@@ -2,7 +2,7 @@
 //! EdDSA signature `manifest.jws`.
 
 use super::row::ExportRow;
-use super::AuditFilter;
+use crate::audit::filter::AuditFilter;
 use chrono::{DateTime, Utc};
 use countersign_protocol::{jws, ProtocolError, PublicJwk, ReviewerRef};
 use serde::{Deserialize, Serialize};

@@ -1,24 +1,67 @@
 //! Writes an export directory from one snapshot of the store: selected decision rows
-//! (JSONL and CSV, streamed) and, at the same time, the ledger segment from the first
-//! row's entry to the chain head; then the manifest and its signature. Reports progress, honours a cancel flag and
-//! removes what it wrote if it does not finish.
+//! (JSONL and CSV, streamed; see `rows`) and, at the same time, the ledger segment from
+//! the first row's entry to the chain head (see `ledger`); then the manifest and its
+//! signature. Reports progress, honours a cancel flag and removes what it wrote if it
+//! does not finish.
 
-use super::export_rows::RowFiles;
-use super::hashing::HashingFile;
-use super::ledger_line::StoredLedgerEntry;
-use super::manifest::{FileDigest, LedgerSpan, Manifest, FORMAT, FORMAT_VERSION};
-use super::parallel::{in_parts, write_behind};
-use super::*;
+mod cancel;
+mod ledger;
+mod rows;
+
+use crate::audit::filter::AuditFilter;
+use crate::audit::format::files::{
+    DECISIONS_CSV, DECISIONS_JSONL, LEDGER_JSONL, MANIFEST_JSON, MANIFEST_JWS,
+};
+use crate::audit::format::manifest::{
+    FileDigest, LedgerSpan, Manifest, FORMAT, FORMAT_VERSION, MANIFEST_TYP,
+};
+use crate::audit::hashing::HashingFile;
+use crate::audit::parallel::write_behind;
 use crate::error::{CoreError, Result};
 use crate::signing::ReviewerKey;
 use crate::store::audit::AuditSnapshot;
 use crate::store::ledger::GENESIS;
 use crate::store::Store;
+use cancel::check_cancel;
+use chrono::{DateTime, Utc};
 use countersign_protocol::ReviewerRef;
+use ledger::write_ledger;
+use rows::RowFiles;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Where and how to write an export.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExportOptions {
+    /// A new or empty directory.
+    pub out: PathBuf,
+    /// Show digests instead of the proposed and final arguments in the readable columns.
+    /// The JWS still carries the signed record (verification needs it).
+    #[serde(default)]
+    pub digests_only: bool,
+}
+
+/// Reported while an export runs (the app shows it as a progress bar).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExportProgress {
+    /// `decisions`, then `ledger`.
+    pub phase: &'static str,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExportSummary {
+    pub out: PathBuf,
+    pub decisions: u64,
+    pub ledger_entries: u64,
+    pub chain_head_seq: i64,
+    pub chain_head: String,
+    pub signer_key_id: String,
+}
 
 /// Export what `filter` selects into `options.out`, signing the manifest with `key`.
 #[allow(clippy::too_many_arguments)]
@@ -84,18 +127,9 @@ fn create(path: &Path) -> Result<HashingFile> {
     HashingFile::create(path).map_err(|e| CoreError::Io(format!("{}: {e}", path.display())))
 }
 
-fn check_cancel(cancel: &AtomicBool) -> Result<()> {
-    if cancel.load(Ordering::Relaxed) {
-        return Err(CoreError::Cancelled);
-    }
-    Ok(())
-}
-
 /// Decisions read per chunk; the chunk's rows are built and printed on all cores while
 /// the next chunk is read.
 const ROW_CHUNK: usize = 4096;
-/// Ledger entries read per chunk.
-const LEDGER_CHUNK: usize = 16384;
 
 #[allow(clippy::too_many_arguments)]
 fn write_all(
@@ -267,42 +301,6 @@ fn write_rows<'a>(
     Ok(rows)
 }
 
-/// Write ledger entries `first_seq..=head_seq`, printed on all cores while the next are
-/// read; returns the first entry's `prev_hash` and how many were written. Stops as
-/// cancelled when any of `stop` is set. Reports no progress: it runs beside the rows,
-/// which do.
-fn write_ledger(
-    snap: &AuditSnapshot<'_>,
-    first_seq: i64,
-    head_seq: i64,
-    ledger: &mut HashingFile,
-    stop: &[&AtomicBool],
-) -> Result<(Option<String>, u64)> {
-    let mut first_prev = None;
-    let mut done = 0u64;
-    let take = |file: &mut &mut HashingFile, chunk: Vec<StoredLedgerEntry>| -> Result<()> {
-        for part in in_parts(chunk.len(), 1024, |r| vec![print_entries(&chunk[r])]) {
-            file.write_all(&part?)?;
-        }
-        Ok(())
-    };
-    let (read, written) = write_behind(2, ledger, take, |send| -> Result<()> {
-        snap.ledger_segment(first_seq, head_seq, LEDGER_CHUNK, |chunk| {
-            for flag in stop {
-                check_cancel(flag)?;
-            }
-            if first_prev.is_none() {
-                first_prev = chunk.first().map(|e| e.prev_hash.clone());
-            }
-            done += chunk.len() as u64;
-            Ok(send(chunk))
-        })
-    });
-    read?;
-    written?;
-    Ok((first_prev, done))
-}
-
 /// The ledger phase is done: `entries` written.
 fn ledger_done(progress: &mut dyn FnMut(&ExportProgress), entries: u64) {
     progress(&ExportProgress {
@@ -310,17 +308,4 @@ fn ledger_done(progress: &mut dyn FnMut(&ExportProgress), entries: u64) {
         done: entries,
         total: entries,
     });
-}
-
-/// The export lines of consecutive ledger entries.
-fn print_entries(entries: &[StoredLedgerEntry]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(entries.len() * 512);
-    for entry in entries {
-        let line = entry
-            .line()
-            .map_err(|e| CoreError::Database(format!("ledger payload is not JSON: {e}")))?;
-        serde_json::to_writer(&mut out, &line)?;
-        out.push(b'\n');
-    }
-    Ok(out)
 }

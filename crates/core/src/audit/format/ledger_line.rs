@@ -2,7 +2,7 @@
 //! as a JSON tree: the payload is carried as the canonical text the store hashed, so the
 //! exporter copies it and the verifier hashes it as it stands (a million entries each).
 
-use crate::store::ledger::hash_canonical;
+use crate::store::ledger::{hash_canonical, StoredLedgerEntry};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -27,30 +27,17 @@ pub struct LedgerLine<'a> {
     pub hash: Cow<'a, str>,
 }
 
-/// A ledger entry as stored, owned so that another core can write its export line.
-#[derive(Debug, Clone)]
-pub struct StoredLedgerEntry {
-    pub seq: i64,
-    pub at: DateTime<Utc>,
-    pub kind: String,
-    pub subject: String,
-    /// The canonical JSON text that was hashed.
-    pub payload: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-impl StoredLedgerEntry {
-    /// The entry's export line, borrowing its text.
-    pub fn line(&self) -> serde_json::Result<LedgerLine<'_>> {
+impl<'a> LedgerLine<'a> {
+    /// The export line of an entry as stored, borrowing its text.
+    pub fn of(entry: &'a StoredLedgerEntry) -> serde_json::Result<Self> {
         Ok(LedgerLine {
-            seq: self.seq,
-            at: self.at,
-            kind: Cow::Borrowed(&self.kind),
-            subject: Cow::Borrowed(&self.subject),
-            payload: serde_json::from_str(&self.payload)?,
-            prev_hash: Cow::Borrowed(&self.prev_hash),
-            hash: Cow::Borrowed(&self.hash),
+            seq: entry.seq,
+            at: entry.at,
+            kind: Cow::Borrowed(&entry.kind),
+            subject: Cow::Borrowed(&entry.subject),
+            payload: serde_json::from_str(&entry.payload)?,
+            prev_hash: Cow::Borrowed(&entry.prev_hash),
+            hash: Cow::Borrowed(&entry.hash),
         })
     }
 }

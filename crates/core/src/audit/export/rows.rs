@@ -3,11 +3,11 @@
 //! `decisions.jsonl` and `decisions.csv`, while counts, signer keys and the first and last
 //! rows are kept for the manifest.
 
-use super::csv_row;
-use super::hashing::HashingFile;
-use super::manifest::{Counts, RowMark};
-use super::parallel::{in_parts, map_parts};
-use super::row::ExportRow;
+use crate::audit::format::csv_row;
+use crate::audit::format::manifest::{Counts, RowMark};
+use crate::audit::format::row::ExportRow;
+use crate::audit::hashing::HashingFile;
+use crate::audit::parallel::{in_parts, map_parts};
 use crate::error::{CoreError, Result};
 use crate::store::audit::StoredDecisionText;
 use crate::store::ledger::GENESIS;

@@ -2,8 +2,8 @@
 //! row (digests recomputed), and what the row's ledger references claim about the
 //! exported chain.
 
-use super::row::{local_time_format, ref_fingerprint, state_from_refs, ExportRow};
-use super::verify::LedgerIndex;
+use super::ledger_index::LedgerIndex;
+use crate::audit::format::row::{local_time_format, ref_fingerprint, state_from_refs, ExportRow};
 use chrono::format::Parsed;
 use countersign_protocol::digest::{args_digest, sha256_hex};
 use countersign_protocol::jws::{self, ParsedJws};

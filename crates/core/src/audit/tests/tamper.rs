@@ -1,8 +1,8 @@
 //! Tampering with an export of a real engine: every kind of change to a row, a CSV
 //! record, a ledger entry or the manifest is detected and the first bad entry is named.
 
-use super::tests::{export_with, rows, setup, EXPORT_FILES, N};
-use super::*;
+use super::{export_with, rows, setup, EXPORT_FILES, N};
+use crate::audit::*;
 use std::path::Path;
 
 /// Copy an export, apply `edit` to one file's lines, verify the copy.
