@@ -59,14 +59,24 @@ unset COUNTERSIGN_BUS_SCRATCH COUNTERSIGN_BUS_NOTIFICATIONS
 
 # The password only protects the throw-away keyring in $scratch.
 password="countersign-test-$$-$RANDOM"
-printf '%s' "$password" |
-  gnome-keyring-daemon --foreground --unlock --components=secrets \
-    >"$scratch/keyring.log" 2>&1 &
-daemon=$!
+# start_keyring [--replace]: an unlocked keyring daemon on this bus; its pid in $daemon.
+start_keyring() {
+  printf '%s' "$password" |
+    gnome-keyring-daemon "$@" --foreground --unlock --components=secrets \
+      >>"$scratch/keyring.log" 2>&1 &
+  daemon=$!
+}
+start_keyring
 
 helpers=("$daemon")
 stop_daemon() {
   local pid
+  if [[ -n "${watchdog:-}" ]]; then
+    kill -TERM "$watchdog" 2>/dev/null || true
+    wait "$watchdog" 2>/dev/null || true
+    # The watchdog may have replaced the daemon it was started with.
+    [[ -s "$scratch/keyring.pid" ]] && helpers+=("$(cat "$scratch/keyring.pid")")
+  fi
   for pid in "${helpers[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
@@ -102,6 +112,26 @@ wait_owner() {
 }
 
 wait_owner org.freedesktop.secrets "$daemon" "$scratch/keyring.log"
+
+# gnome-keyring-daemon 42 can abort when many new clients open sessions at once (upstream
+# gnome-keyring issues 190/196: a NULL client in gkd_secret_service_get_pkcs11_session).
+# D-Bus would then activate a fresh, LOCKED daemon and every later test would fail with
+# "locked collection". Replace a dead daemon at once with an unlocked one on the same
+# keyring files, so only the calls in flight at the crash can fail, and say so.
+(
+  trap 'exit 0' TERM
+  while sleep 0.2; do
+    if ! kill -0 "$daemon" 2>/dev/null; then
+      log "the keyring daemon (pid $daemon) died; starting a new one. Its log:"
+      sed 's/^/  /' "$scratch/keyring.log" >&2 || true
+      : >"$scratch/keyring.log"
+      start_keyring --replace
+      printf '%s' "$daemon" >"$scratch/keyring.pid"
+      wait_owner org.freedesktop.secrets "$daemon" "$scratch/keyring.log"
+    fi
+  done
+) &
+watchdog=$!
 
 if ((notifications)); then
   if [[ -z "${DISPLAY:-}" ]]; then
