@@ -1,4 +1,6 @@
-import Form from "@rjsf/core";
+// The Form itself, not the package index: @rjsf/core's index also exports its test registry,
+// which imports @rjsf/validator-ajv8 (Ajv cannot run under the app's CSP; see cspValidator.ts).
+import Form from "@rjsf/core/lib/components/Form.js";
 import type { RJSFSchema, UiSchema } from "@rjsf/utils";
 import type { Json } from "../types";
 import { cspValidator } from "./cspValidator";
