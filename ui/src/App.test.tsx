@@ -10,7 +10,8 @@ describe("App and notifications", () => {
     const calls = mockBackend({
       queue_list: () => [summary(3), summary(7, { action: "wire_transfer" })],
       queue_count: () => 2,
-      packet_get: (args) => packetView(args.id as number, { action: { name: "wire_transfer", args: {} } }),
+      packet_get: (args) =>
+        packetView(args.id as number, { action: { name: "wire_transfer", args: {} } }),
     });
     render(<App />);
     await userEvent.click(screen.getByRole("button", { name: "Endpoints" }));
@@ -51,7 +52,8 @@ describe("App views", () => {
     const calls = mockBackend({
       queue_list: () => [summary(3), summary(7, { action: "wire_transfer" })],
       queue_count: () => 2,
-      packet_get: (args) => packetView(args.id as number, { action: { name: "wire_transfer", args: {} } }),
+      packet_get: (args) =>
+        packetView(args.id as number, { action: { name: "wire_transfer", args: {} } }),
     });
     render(<App />);
     await user.click(await screen.findByRole("button", { name: /^wire_transfer by/ }));
@@ -71,6 +73,9 @@ describe("App views", () => {
     const packet = screen.getByRole("region", { name: "Packet" });
     expect(within(packet).queryByText(/Select a packet/)).not.toBeInTheDocument();
     await waitFor(() => expect(callsTo(calls, "packet_get").at(-1)?.args.id).toBe(7));
-    expect(await screen.findByRole("button", { name: /^wire_transfer by/ })).toHaveAttribute("aria-pressed", "true");
+    expect(await screen.findByRole("button", { name: /^wire_transfer by/ })).toHaveAttribute(
+      "aria-pressed",
+      "true",
+    );
   });
 });

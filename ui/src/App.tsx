@@ -51,7 +51,13 @@ export function App() {
         </button>
       </header>
       <main className="main">
-        {view === "queue" ? <QueueView openRequest={openRequest} memory={queueMemory} onMemoryChange={setQueueMemory} /> : null}
+        {view === "queue" ? (
+          <QueueView
+            openRequest={openRequest}
+            memory={queueMemory}
+            onMemoryChange={setQueueMemory}
+          />
+        ) : null}
         {view === "endpoints" ? <EndpointsView /> : null}
         {view === "quarantine" ? <QuarantineView /> : null}
         {view === "audit" ? <AuditView /> : null}

@@ -77,7 +77,8 @@ export const backend = {
     filter: AuditFilter,
     options: ExportOptions,
     onProgress: (p: ExportProgress) => void,
-  ) => call<ExportSummary>("audit_export", { filter, options, onProgress: new Channel(onProgress) }),
+  ) =>
+    call<ExportSummary>("audit_export", { filter, options, onProgress: new Channel(onProgress) }),
   /** True when an export was running and has been asked to stop. */
   auditExportCancel: () => call<boolean>("audit_export_cancel"),
   auditVerify: (dir: string) => call<VerifyReport>("audit_verify", { dir }),
@@ -104,12 +105,16 @@ export async function onEngineEvent(handler: (event: EngineEvent) => void): Prom
 }
 
 /** Subscribes to "show this review" requests from notifications. */
-export async function onOpenPacket(handler: (request: OpenPacketRequest) => void): Promise<UnlistenFn> {
+export async function onOpenPacket(
+  handler: (request: OpenPacketRequest) => void,
+): Promise<UnlistenFn> {
   return subscribe(OPEN_PACKET_EVENT, handler);
 }
 
 /** Subscribes to notifier status changes (paused, service unavailable). */
-export async function onNotifierStatus(handler: (status: NotifierStatus) => void): Promise<UnlistenFn> {
+export async function onNotifierStatus(
+  handler: (status: NotifierStatus) => void,
+): Promise<UnlistenFn> {
   return subscribe(NOTIFIER_STATUS_EVENT, handler);
 }
 

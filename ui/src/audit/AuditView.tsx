@@ -27,8 +27,8 @@ export function AuditView() {
     <div className="audit-view">
       <h2>Audit trail</h2>
       <p className="hint">
-        Every signed decision and the hash-chained ledger behind it. Nothing here can be
-        edited or deleted; exports are signed and can be verified offline.
+        Every signed decision and the hash-chained ledger behind it. Nothing here can be edited or
+        deleted; exports are signed and can be verified offline.
       </p>
       <AuditFilters endpoints={endpoints.data ?? []} onApply={setFilter} />
       <ErrorMessage error={preview.error} context="Could not read the audit trail" />

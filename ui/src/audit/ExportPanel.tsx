@@ -112,7 +112,9 @@ export function ExportPanel({ filter, total, onVerify }: Props) {
           Export cancelled; the partial files were removed.
         </p>
       ) : null}
-      {state.kind === "failed" ? <ErrorMessage error={state.error} context="Export failed" /> : null}
+      {state.kind === "failed" ? (
+        <ErrorMessage error={state.error} context="Export failed" />
+      ) : null}
     </section>
   );
 }

@@ -39,9 +39,9 @@ export function VerifyPanel({ dir, onDirChange }: Props) {
     <section aria-label="Verify" className="audit-verify">
       <h3>Verify an export</h3>
       <p className="hint">
-        Checks the manifest signature, the ledger chain, every decision signature and
-        argument digest, and the file digests. Needs no database and no keyring; the
-        command line does the same with <code>countersign audit verify FOLDER</code>.
+        Checks the manifest signature, the ledger chain, every decision signature and argument
+        digest, and the file digests. Needs no database and no keyring; the command line does the
+        same with <code>countersign audit verify FOLDER</code>.
       </p>
       <FolderField
         label="Export folder"

@@ -24,9 +24,7 @@ export function ApproveConfirm({ packet, busy, error, onConfirm, onClose }: Prop
         {impact.amount ? `, for ${formatAmount(impact.amount)}` : ""}.
       </p>
       <p className={`badge risk risk-${impact.risk}`}>Risk: {impact.risk}</p>
-      {!impact.reversible ? (
-        <p className="warning">This action cannot be reversed.</p>
-      ) : null}
+      {!impact.reversible ? <p className="warning">This action cannot be reversed.</p> : null}
       <ErrorMessage error={error} context="Could not sign the decision" />
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>

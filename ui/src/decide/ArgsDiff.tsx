@@ -14,7 +14,11 @@ function Cell({ value, label }: { value: Json | undefined; label: string }) {
 export function ArgsDiff({ before, after }: { before: Json; after: Json }) {
   const changes = diffArgs(before, after);
   if (changes.length === 0) {
-    return <p className="hint" role="status">No changes to the proposed arguments yet.</p>;
+    return (
+      <p className="hint" role="status">
+        No changes to the proposed arguments yet.
+      </p>
+    );
   }
   return (
     <table className="diff" aria-label="Changes to the arguments">

@@ -32,4 +32,3 @@ export default function SchemaForm({ schema, value, onChange }: Props) {
     />
   );
 }
-

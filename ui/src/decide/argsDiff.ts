@@ -32,7 +32,12 @@ export function diffArgs(before: Json, after: Json): Change[] {
     if (inBefore && !inAfter) changes.push({ kind: "removed", key, before: before[key] as Json });
     else if (!inBefore && inAfter) changes.push({ kind: "added", key, after: after[key] as Json });
     else if (canonical(before[key]) !== canonical(after[key])) {
-      changes.push({ kind: "changed", key, before: before[key] as Json, after: after[key] as Json });
+      changes.push({
+        kind: "changed",
+        key,
+        before: before[key] as Json,
+        after: after[key] as Json,
+      });
     }
   }
   return changes;

@@ -49,7 +49,8 @@ export function ReviewerSettings() {
       <ErrorMessage error={error ?? reviewer.error} context="Reviewer name" />
       {key.data ? (
         <p className="key-info">
-          Signing key <code>{key.data.key_id}</code>, fingerprint <code>{key.data.fingerprint}</code>
+          Signing key <code>{key.data.key_id}</code>, fingerprint{" "}
+          <code>{key.data.fingerprint}</code>
         </p>
       ) : null}
       <ErrorMessage error={key.error} context="Signing key" />

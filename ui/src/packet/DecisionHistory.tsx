@@ -42,9 +42,15 @@ export function DecisionHistory({ decisions }: { decisions: DecisionView[] }) {
             {STATE_TEXT[d.state]}
             {d.attempts > 1 ? ` (${d.attempts} attempts)` : null}
           </p>
-          {d.last_error && isWaitingNote(d) ? <p className="hint">{capitalize(d.last_error)}</p> : null}
-          {d.last_error && !isWaitingNote(d) ? <p className="error-inline">Last error: {d.last_error}</p> : null}
-          {d.record.reason ? <FoldedText text={`Reason: ${d.record.reason}`} label="reason" /> : null}
+          {d.last_error && isWaitingNote(d) ? (
+            <p className="hint">{capitalize(d.last_error)}</p>
+          ) : null}
+          {d.last_error && !isWaitingNote(d) ? (
+            <p className="error-inline">Last error: {d.last_error}</p>
+          ) : null}
+          {d.record.reason ? (
+            <FoldedText text={`Reason: ${d.record.reason}`} label="reason" />
+          ) : null}
           {d.record.response ? (
             <FoldedText text={`Response: ${d.record.response}`} label="response" />
           ) : null}

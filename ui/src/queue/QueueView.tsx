@@ -121,7 +121,9 @@ export function QueueView({ openRequest, memory, onMemoryChange }: QueueViewProp
           searchRef={searchRef}
         />
         <p className="queue-count" aria-live="polite">
-          {queue.count === undefined ? "Loading…" : `${queue.count} packet${queue.count === 1 ? "" : "s"}`}
+          {queue.count === undefined
+            ? "Loading…"
+            : `${queue.count} packet${queue.count === 1 ? "" : "s"}`}
         </p>
         <ErrorMessage error={queue.error} context="Could not load the queue" />
         <QueueList queue={queue} selectedIndex={selectedIndex} onSelect={selectIndex} />

@@ -23,8 +23,8 @@ export function ErrorMessage({ error, context }: Props) {
         <strong>{title}</strong>
         <p>{error.message}</p>
         <p className="hint">
-          Decisions cannot be signed and endpoint tokens cannot be stored until the keyring
-          works. Countersign never falls back to storing secrets in a plain file.
+          Decisions cannot be signed and endpoint tokens cannot be stored until the keyring works.
+          Countersign never falls back to storing secrets in a plain file.
         </p>
         <code className="error-code">{error.code}</code>
       </div>

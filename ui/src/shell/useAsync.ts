@@ -30,30 +30,30 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
       return;
     }
     const go = () => {
-    inFlight.current = true;
-    const gen = generation.current;
-    setLoading(true);
-    loadRef
-      .current()
-      .then(
-        (value) => {
-          if (gen !== generation.current) return;
-          setData(value);
-          setError(undefined);
-        },
-        (e: unknown) => {
-          if (gen !== generation.current) return;
-          setError(toBackendError(e));
-        },
-      )
-      .finally(() => {
-        inFlight.current = false;
-        if (gen === generation.current) setLoading(false);
-        if (dirty.current) {
-          dirty.current = false;
-          go();
-        }
-      });
+      inFlight.current = true;
+      const gen = generation.current;
+      setLoading(true);
+      loadRef
+        .current()
+        .then(
+          (value) => {
+            if (gen !== generation.current) return;
+            setData(value);
+            setError(undefined);
+          },
+          (e: unknown) => {
+            if (gen !== generation.current) return;
+            setError(toBackendError(e));
+          },
+        )
+        .finally(() => {
+          inFlight.current = false;
+          if (gen === generation.current) setLoading(false);
+          if (dirty.current) {
+            dirty.current = false;
+            go();
+          }
+        });
     };
     go();
   }, []);

@@ -52,7 +52,11 @@ export function packet(over: Partial<Packet> = {}): Packet {
   };
 }
 
-export function packetView(id: number, p: Partial<Packet> = {}, decisions: DecisionView[] = []): PacketView {
+export function packetView(
+  id: number,
+  p: Partial<Packet> = {},
+  decisions: DecisionView[] = [],
+): PacketView {
   return {
     id,
     endpoint_id: "ep1",
