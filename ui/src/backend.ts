@@ -7,7 +7,6 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type {
   AuditFilter,
   AuditPreview,
-  BackendError,
   DecideRequest,
   DecisionView,
   EndpointView,
@@ -18,7 +17,6 @@ import type {
   KeyInfo,
   NewEndpointRequest,
   NotifierStatus,
-  OpenPacketRequest,
   PacketSummary,
   PacketView,
   QuarantinedPacket,
@@ -26,7 +24,14 @@ import type {
   QueueStats,
   ReviewerRef,
   VerifyReport,
-} from "./types";
+} from "./gen";
+import type { BackendError } from "./backendError";
+
+/** A notification asks the window to show a review (null: the queue). The payload of
+ * src-tauri/notifications.rs's `open-packet` event (a shell type, so not generated). */
+export interface OpenPacketRequest {
+  packet_id: number | null;
+}
 
 export const ENGINE_EVENT = "engine-event";
 export const OPEN_PACKET_EVENT = "open-packet";

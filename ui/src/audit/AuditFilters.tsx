@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { capitalize } from "../format";
-import type { AuditFilter, EndpointView, Outcome } from "../types";
+import type { AuditFilter, EndpointView, Outcome } from "../gen";
 
 const OUTCOMES: Outcome[] = ["approve", "edit", "reject", "respond", "escalate", "ignore"];
 

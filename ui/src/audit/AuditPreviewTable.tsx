@@ -1,5 +1,5 @@
 import { capitalize, formatDate } from "../format";
-import type { AuditPreview } from "../types";
+import type { AuditPreview } from "../gen";
 
 interface Props {
   preview: AuditPreview;

@@ -3,7 +3,7 @@ import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { callsTo, mockBackend } from "../test/fixtures";
-import type { AuditPreview, ExportProgress, ExportSummary, VerifyReport } from "../types";
+import type { AuditPreview, ExportProgress, ExportSummary, VerifyReport } from "../gen";
 import { AuditView } from "./AuditView";
 import { localInputToIso } from "./AuditFilters";
 

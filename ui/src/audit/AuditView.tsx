@@ -3,7 +3,7 @@ import { backend } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
 import { useAsync } from "../shell/useAsync";
 import { useEngineEvent } from "../shell/useEngineEvent";
-import type { AuditFilter } from "../types";
+import type { AuditFilter } from "../gen";
 import { AuditFilters } from "./AuditFilters";
 import { AuditPreviewTable } from "./AuditPreviewTable";
 import { ExportPanel } from "./ExportPanel";

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { backend, toBackendError } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { AuditFilter, BackendError, ExportProgress, ExportSummary } from "../types";
+import type { AuditFilter, ExportProgress, ExportSummary } from "../gen";
+import type { BackendError } from "../backendError";
 import { FolderField } from "./FolderField";
 
 type ExportState =

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { backend, toBackendError } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError, VerifyFailure, VerifyReport } from "../types";
+import type { VerifyFailure, VerifyReport } from "../gen";
+import type { BackendError } from "../backendError";
 import { FolderField } from "./FolderField";
 
 type VerifyState =

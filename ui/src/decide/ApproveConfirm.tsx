@@ -1,7 +1,8 @@
 import { formatAmount } from "../format";
 import { Dialog } from "../shell/Dialog";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError, Packet } from "../types";
+import type { Packet } from "../gen";
+import type { BackendError } from "../backendError";
 
 interface Props {
   packet: Packet;

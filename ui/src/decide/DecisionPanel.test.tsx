@@ -11,7 +11,7 @@ import {
   packetView,
   summary,
 } from "../test/fixtures";
-import type { DecideRequest, Outcome } from "../types";
+import type { DecideRequest, Outcome } from "../gen";
 
 function decideMock() {
   return (a: Record<string, unknown>) => {

@@ -4,14 +4,8 @@ import { capitalize } from "../format";
 import { ErrorMessage } from "../shell/ErrorMessage";
 import { useShortcuts } from "../shell/Shortcuts";
 import { useEngineEvent } from "../shell/useEngineEvent";
-import type {
-  BackendError,
-  DecideRequest,
-  DecisionView,
-  DeliveryState,
-  Outcome,
-  PacketView,
-} from "../types";
+import type { DecideRequest, DecisionView, DeliveryState, Outcome, PacketView } from "../gen";
+import type { BackendError } from "../backendError";
 import { ApproveConfirm } from "./ApproveConfirm";
 import { EditForm } from "./EditForm";
 import { RAW_INTERRUPT_ACTION, TextDecision, type TextOutcome } from "./TextDecision";

@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from "react";
 import { Dialog } from "../shell/Dialog";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError, Outcome } from "../types";
+import type { Outcome } from "../gen";
+import type { BackendError } from "../backendError";
 
 type TextOutcome = Extract<Outcome, "reject" | "respond" | "escalate" | "ignore">;
 

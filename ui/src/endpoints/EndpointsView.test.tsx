@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { callsTo, endpoint, mockBackend } from "../test/fixtures";
-import type { EndpointView as EV } from "../types";
+import type { EndpointView as EV } from "../gen";
 import { EndpointsView } from "./EndpointsView";
 
 describe("EndpointsView", () => {

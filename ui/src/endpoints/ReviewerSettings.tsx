@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { backend } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
 import { useAsync } from "../shell/useAsync";
-import type { BackendError } from "../types";
+import type { BackendError } from "../backendError";
 
 /** The printed name that appears on every signed record, and this device's signing key. */
 export function ReviewerSettings() {

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { ContextItem } from "../types";
+import type { ContextItem } from "../gen";
 import { FoldedText } from "./FoldedText";
 import { LinkConfirm, isOpenableUrl } from "./LinkConfirm";
 import { Markdown } from "./Markdown";

@@ -1,5 +1,5 @@
 import { capitalize, formatDate } from "../format";
-import type { DecisionRecord, DecisionView } from "../types";
+import type { DecisionRecord, DecisionView } from "../gen";
 import { FoldedText } from "./FoldedText";
 
 const STATE_TEXT: Record<DecisionView["state"], string> = {

@@ -1,5 +1,5 @@
 import { formatAmount } from "../format";
-import type { Impact } from "../types";
+import type { Impact } from "../gen";
 import { FoldedText } from "./FoldedText";
 
 export function RiskBadge({ risk }: { risk: Impact["risk"] }) {

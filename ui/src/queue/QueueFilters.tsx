@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type RefObject } from "react";
 import { capitalize } from "../format";
-import type { EndpointView, PacketStatus, QueueQuery, Risk, Urgency } from "../types";
+import type { EndpointView, PacketStatus, QueueQuery, Risk, Urgency } from "../gen";
 
 const STATUSES: PacketStatus[] = ["pending", "decided", "expired", "withdrawn"];
 const RISKS: Risk[] = ["low", "medium", "high", "critical"];

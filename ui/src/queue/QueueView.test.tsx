@@ -9,7 +9,7 @@ import {
   packetView,
   summary,
 } from "../test/fixtures";
-import type { QueueQuery } from "../types";
+import type { QueueQuery } from "../gen";
 import { QueueView } from "./QueueView";
 
 const rows = [

@@ -5,7 +5,7 @@ import { ErrorMessage } from "../shell/ErrorMessage";
 import { useShortcuts } from "../shell/Shortcuts";
 import { useAsync } from "../shell/useAsync";
 import { useEngineEvent } from "../shell/useEngineEvent";
-import type { QueueQuery } from "../types";
+import type { QueueQuery } from "../gen";
 import { QueueFilters } from "./QueueFilters";
 import { QueueList } from "./QueueList";
 import { useQueue } from "./useQueue";

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { backend, toBackendError } from "../backend";
-import type { BackendError, PacketSummary, QueueQuery } from "../types";
+import type { PacketSummary, QueueQuery } from "../gen";
+import type { BackendError } from "../backendError";
 
 export const PAGE_SIZE = 100;
 

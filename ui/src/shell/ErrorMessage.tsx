@@ -1,8 +1,8 @@
-import type { BackendError } from "../types";
+import type { BackendError } from "../backendError";
 
 // Errors the reviewer must act on outside the app (unlock or install a keyring): shown as a
 // banner with an explanation rather than an inline line of text.
-const PROMINENT: Record<string, string> = {
+const PROMINENT: Partial<Record<BackendError["code"], string>> = {
   keyring_unavailable: "The OS keyring is not available",
   keyring_locked: "The OS keyring is locked",
   keyring: "Keyring error",

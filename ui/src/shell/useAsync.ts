@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { toBackendError } from "../backend";
-import type { BackendError } from "../types";
+import type { BackendError } from "../backendError";
 
 export interface AsyncState<T> {
   data: T | undefined;

@@ -10,7 +10,7 @@ import type {
   PacketSummary,
   PacketView,
   QueueStats,
-} from "../types";
+} from "../gen";
 
 export function summary(id: number, over: Partial<PacketSummary> = {}): PacketSummary {
   return {

@@ -43,6 +43,7 @@ pub const MANIFEST_JWS: &str = "manifest.jws";
 /// Which decisions an export holds; every field narrows it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct AuditFilter {
     /// Decided at or after this instant (the signed `decided_at`).
     pub from: Option<DateTime<Utc>>,
@@ -84,6 +85,7 @@ impl AuditFilter {
 
 /// Where and how to write an export.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportOptions {
     /// A new or empty directory.
     pub out: PathBuf,
@@ -95,8 +97,10 @@ pub struct ExportOptions {
 
 /// Reported while an export runs (the app shows it as a progress bar).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportProgress {
     /// `decisions`, then `ledger`.
+    #[cfg_attr(feature = "ts", ts(type = r#""decisions" | "ledger""#))]
     pub phase: &'static str,
     pub done: u64,
     pub total: u64,
@@ -104,6 +108,7 @@ pub struct ExportProgress {
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportSummary {
     pub out: PathBuf,
     pub decisions: u64,

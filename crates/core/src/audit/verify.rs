@@ -21,6 +21,7 @@ use std::time::Instant;
 
 /// The first thing found wrong in an export, located as precisely as possible.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct VerifyFailure {
     pub file: String,
     /// 1-based row of decisions.jsonl / decisions.csv.
@@ -68,6 +69,7 @@ impl std::fmt::Display for VerifyFailure {
 
 /// Outcome of [`verify_export`].
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct VerifyReport {
     pub ok: bool,
     pub failure: Option<VerifyFailure>,

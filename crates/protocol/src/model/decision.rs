@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The reviewer named on a signed record.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ReviewerRef {
     /// The reviewer's stable id, unique at the endpoint.
     pub id: String,
@@ -17,6 +18,7 @@ pub struct ReviewerRef {
 /// notification is distinguishable from a deliberate review).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum DecisionVia {
     /// In the review window (the default).
     #[default]
@@ -41,6 +43,7 @@ impl DecisionVia {
 /// The record a reviewer signs (the payload of the compact JWS). Never change the meaning
 /// or serialization of a field: add a new `version` instead.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct DecisionRecord {
     /// Record format version (`PROTOCOL_VERSION`).
     pub version: u32,

@@ -47,6 +47,7 @@ pub struct ChangePage {
 
 /// An Ed25519 public key as an RFC 8037 JWK.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct PublicJwk {
     /// Key type: always `OKP`.
     pub kty: String,

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 /// Who asked for the review.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct AgentRef {
     /// The agent's name as reviewers see it (required; at most 512 bytes).
     pub name: String,
@@ -19,6 +20,7 @@ pub struct AgentRef {
 
 /// The tool call the agent wants to make.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Action {
     /// The tool's name (required; at most 512 bytes).
     pub name: String,
@@ -30,6 +32,7 @@ pub struct Action {
 
 /// A piece of evidence the agent shows the reviewer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct ContextItem {
     /// A heading for the evidence (at most 512 bytes).
     #[serde(default)]
@@ -47,6 +50,7 @@ pub struct ContextItem {
     Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, Default,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Risk {
     /// Little harm, easily undone (the default).
     #[default]
@@ -64,6 +68,7 @@ pub enum Risk {
     Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash, Default,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Urgency {
     /// Whenever convenient.
     Low,
@@ -78,6 +83,7 @@ pub enum Urgency {
 
 /// Money at stake, as a decimal string so no float rounding enters a signed digest.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Amount {
     /// A decimal number as a string, e.g. `"1250.00"`.
     pub value: String,
@@ -87,6 +93,7 @@ pub struct Amount {
 
 /// What is at stake if the action goes ahead.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct Impact {
     /// Defaults to `low`.
     #[serde(default)]
@@ -120,6 +127,7 @@ fn default_true() -> bool {
 /// What the endpoint does when the deadline passes without a decision.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum OnExpiry {
     /// Fail closed: the agent is told the packet expired unapproved.
     #[default]
@@ -132,6 +140,7 @@ pub enum OnExpiry {
 
 /// What happens at the deadline (a packet without one never expires).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct TimeoutPolicy {
     /// Defaults to `fail_closed`.
     #[serde(default)]
@@ -161,6 +170,7 @@ impl Default for TimeoutPolicy {
 /// What a reviewer may answer.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Outcome {
     /// Go ahead with the proposed arguments.
     Approve,
@@ -234,9 +244,11 @@ fn default_outcomes() -> Vec<Outcome> {
 
 /// Who is asked to review (neither field set: any reviewer of the endpoint).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct Assignment {
     /// Reviewer ids (`ReviewerRef::id`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub reviewers: Vec<String>,
     /// A reviewer group, as the endpoint names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,6 +258,7 @@ pub struct Assignment {
 /// How a [`Quorum`] closes a packet.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum QuorumMode {
     /// The first decision decides (the default).
     #[default]
@@ -258,6 +271,7 @@ pub enum QuorumMode {
 /// How many distinct reviewers must approve. `any_of` with `required: 1` is the norm; a
 /// rejection by anyone closes the packet.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Quorum {
     /// Defaults to `any_of`.
     #[serde(default)]
@@ -325,6 +339,7 @@ pub struct PacketDraft {
 /// Where a packet is in its life; only `pending` packets take decisions.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum PacketStatus {
     /// Waiting for decisions (the default).
     #[default]
@@ -368,6 +383,7 @@ impl PacketStatus {
 
 /// A review packet as an endpoint serves it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct Packet {
     /// Protocol version of the packet (`PROTOCOL_VERSION`).
     pub version: u32,
@@ -393,6 +409,7 @@ pub struct Packet {
     pub reasoning: String,
     /// Evidence for the reviewer (at most 64 items).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub context: Vec<ContextItem>,
     /// What is at stake.
     #[serde(default)]
