@@ -8,6 +8,7 @@ use countersign_core::audit::{
     verify_export, AuditFilter, AuditPreview, ExportOptions, ExportProgress, ExportSummary,
     VerifyReport,
 };
+use countersign_core::ErrorCode;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,7 +37,7 @@ where
 {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
+        .map_err(|e| UiError::new(ErrorCode::Internal, format!("background task failed: {e}")))?
         .map_err(Into::into)
 }
 
@@ -63,7 +64,7 @@ pub async fn audit_export(
         let mut slot = running.0.lock().unwrap();
         if slot.is_some() {
             return Err(UiError::new(
-                "export_running",
+                ErrorCode::ExportRunning,
                 "An export is already running. Wait for it to finish or cancel it.",
             ));
         }
@@ -101,7 +102,7 @@ pub fn audit_export_cancel(running: State<'_, RunningExport>) -> bool {
 pub async fn audit_verify(dir: String) -> UiResult<VerifyReport> {
     if dir.trim().is_empty() {
         return Err(UiError::new(
-            "invalid_input",
+            ErrorCode::InvalidInput,
             "Choose an export folder to verify.",
         ));
     }
@@ -116,7 +117,7 @@ pub fn audit_default_dir<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> UiResul
         .path()
         .document_dir()
         .or_else(|_| app.path().home_dir())
-        .map_err(|e| UiError::new("io", format!("no documents or home folder: {e}")))?;
+        .map_err(|e| UiError::new(ErrorCode::Io, format!("no documents or home folder: {e}")))?;
     let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
     Ok(base
         .join(format!("Countersign audit {stamp}"))

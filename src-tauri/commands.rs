@@ -3,8 +3,8 @@
 
 use crate::error::{UiError, UiResult};
 use countersign_core::{
-    DecideRequest, DecisionView, EndpointView, Engine, KeyInfo, NewEndpointRequest, PacketSummary,
-    PacketView, QuarantinedPacket, QueueQuery, QueueStats,
+    DecideRequest, DecisionView, EndpointView, Engine, ErrorCode, KeyInfo, NewEndpointRequest,
+    PacketSummary, PacketView, QuarantinedPacket, QueueQuery, QueueStats,
 };
 use countersign_notify::NotifierStatus;
 use countersign_protocol::ReviewerRef;
@@ -99,15 +99,19 @@ pub async fn quarantine_list(
 #[tauri::command]
 pub async fn open_link(url: String) -> UiResult<()> {
     let parsed = url::Url::parse(&url)
-        .map_err(|e| UiError::new("invalid_input", format!("not a URL: {e}")))?;
+        .map_err(|e| UiError::new(ErrorCode::InvalidInput, format!("not a URL: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(UiError::new(
-            "invalid_input",
+            ErrorCode::InvalidInput,
             "only http and https links can be opened",
         ));
     }
-    open::that_detached(parsed.as_str())
-        .map_err(|e| UiError::new("open_failed", format!("could not open the browser: {e}")))
+    open::that_detached(parsed.as_str()).map_err(|e| {
+        UiError::new(
+            ErrorCode::OpenFailed,
+            format!("could not open the browser: {e}"),
+        )
+    })
 }
 
 /// Whether notifications are paused or unavailable (and why), for the status bar.

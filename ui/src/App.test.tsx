@@ -1,5 +1,5 @@
 import { emit } from "@tauri-apps/api/event";
-import { act, render, screen, waitFor } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
@@ -10,7 +10,8 @@ describe("App and notifications", () => {
     const calls = mockBackend({
       queue_list: () => [summary(3), summary(7, { action: "wire_transfer" })],
       queue_count: () => 2,
-      packet_get: (args) => packetView(args.id as number, { action: { name: "wire_transfer", args: {} } }),
+      packet_get: (args) =>
+        packetView(args.id as number, { action: { name: "wire_transfer", args: {} } }),
     });
     render(<App />);
     await userEvent.click(screen.getByRole("button", { name: "Endpoints" }));
@@ -42,5 +43,39 @@ describe("App and notifications", () => {
     expect(focus.length).toBeGreaterThan(0);
     // jsdom's document never has focus: a window in the background protects nothing.
     expect(focus.at(-1)?.args).toEqual({ packetId: document.hasFocus() ? 7 : null });
+  });
+});
+
+describe("App views", () => {
+  it("the queue keeps its filter and selection while another view is shown", async () => {
+    const user = userEvent.setup();
+    const calls = mockBackend({
+      queue_list: () => [summary(3), summary(7, { action: "wire_transfer" })],
+      queue_count: () => 2,
+      packet_get: (args) =>
+        packetView(args.id as number, { action: { name: "wire_transfer", args: {} } }),
+    });
+    render(<App />);
+    await user.click(await screen.findByRole("button", { name: /^wire_transfer by/ }));
+    await user.selectOptions(screen.getByLabelText("Risk"), "high");
+    await user.type(screen.getByLabelText("Agent"), "billing{Enter}");
+    const filtered = { status: "pending", risk: "high", agent: "billing" };
+    await waitFor(() => expect(callsTo(calls, "queue_count").at(-1)?.args.query).toEqual(filtered));
+
+    for (const view of ["Audit", "Endpoints", "Quarantine"]) {
+      await user.click(screen.getByRole("button", { name: view }));
+      await user.click(screen.getByRole("button", { name: "Queue" }));
+    }
+
+    expect(screen.getByLabelText("Risk")).toHaveValue("high");
+    expect(screen.getByLabelText("Agent")).toHaveValue("billing");
+    expect(callsTo(calls, "queue_count").at(-1)?.args.query).toEqual(filtered);
+    const packet = screen.getByRole("region", { name: "Packet" });
+    expect(within(packet).queryByText(/Select a packet/)).not.toBeInTheDocument();
+    await waitFor(() => expect(callsTo(calls, "packet_get").at(-1)?.args.id).toBe(7));
+    expect(await screen.findByRole("button", { name: /^wire_transfer by/ })).toHaveAttribute(
+      "aria-pressed",
+      "true",
+    );
   });
 });

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { AuditView } from "./audit/AuditView";
 import { EndpointsView } from "./endpoints/EndpointsView";
 import { QuarantineView } from "./quarantine/QuarantineView";
-import { QueueView } from "./queue/QueueView";
+import { QueueView, type QueueViewMemory } from "./queue/QueueView";
 import { ShortcutHelp } from "./shell/ShortcutHelp";
 import { useShortcuts } from "./shell/Shortcuts";
 import { StatusBar } from "./shell/StatusBar";
@@ -21,6 +21,8 @@ export function App() {
   const [help, setHelp] = useState(false);
   // A notification's Open (or a click on its body) shows that review in the queue.
   const [openRequest, setOpenRequest] = useState<{ id: number; seq: number }>();
+  // The queue's filter and selection outlive a visit to another view.
+  const [queueMemory, setQueueMemory] = useState<QueueViewMemory>();
   useShortcuts({ "?": () => setHelp(true) });
   useOpenPacketRequest((request) => {
     setView("queue");
@@ -49,7 +51,13 @@ export function App() {
         </button>
       </header>
       <main className="main">
-        {view === "queue" ? <QueueView openRequest={openRequest} /> : null}
+        {view === "queue" ? (
+          <QueueView
+            openRequest={openRequest}
+            memory={queueMemory}
+            onMemoryChange={setQueueMemory}
+          />
+        ) : null}
         {view === "endpoints" ? <EndpointsView /> : null}
         {view === "quarantine" ? <QuarantineView /> : null}
         {view === "audit" ? <AuditView /> : null}

@@ -2,7 +2,7 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import { onEngineEvent } from "./backend";
-import type { EngineEvent } from "./types";
+import type { EngineEvent } from "./gen";
 
 describe("onEngineEvent", () => {
   it("delivers engine events and stops after unsubscribing", async () => {

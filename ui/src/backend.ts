@@ -7,7 +7,6 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type {
   AuditFilter,
   AuditPreview,
-  BackendError,
   DecideRequest,
   DecisionView,
   EndpointView,
@@ -18,7 +17,6 @@ import type {
   KeyInfo,
   NewEndpointRequest,
   NotifierStatus,
-  OpenPacketRequest,
   PacketSummary,
   PacketView,
   QuarantinedPacket,
@@ -26,7 +24,14 @@ import type {
   QueueStats,
   ReviewerRef,
   VerifyReport,
-} from "./types";
+} from "./gen";
+import type { BackendError } from "./backendError";
+
+/** A notification asks the window to show a review (null: the queue). The payload of
+ * src-tauri/notifications.rs's `open-packet` event (a shell type, so not generated). */
+export interface OpenPacketRequest {
+  packet_id: number | null;
+}
 
 export const ENGINE_EVENT = "engine-event";
 export const OPEN_PACKET_EVENT = "open-packet";
@@ -77,7 +82,8 @@ export const backend = {
     filter: AuditFilter,
     options: ExportOptions,
     onProgress: (p: ExportProgress) => void,
-  ) => call<ExportSummary>("audit_export", { filter, options, onProgress: new Channel(onProgress) }),
+  ) =>
+    call<ExportSummary>("audit_export", { filter, options, onProgress: new Channel(onProgress) }),
   /** True when an export was running and has been asked to stop. */
   auditExportCancel: () => call<boolean>("audit_export_cancel"),
   auditVerify: (dir: string) => call<VerifyReport>("audit_verify", { dir }),
@@ -104,12 +110,16 @@ export async function onEngineEvent(handler: (event: EngineEvent) => void): Prom
 }
 
 /** Subscribes to "show this review" requests from notifications. */
-export async function onOpenPacket(handler: (request: OpenPacketRequest) => void): Promise<UnlistenFn> {
+export async function onOpenPacket(
+  handler: (request: OpenPacketRequest) => void,
+): Promise<UnlistenFn> {
   return subscribe(OPEN_PACKET_EVENT, handler);
 }
 
 /** Subscribes to notifier status changes (paused, service unavailable). */
-export async function onNotifierStatus(handler: (status: NotifierStatus) => void): Promise<UnlistenFn> {
+export async function onNotifierStatus(
+  handler: (status: NotifierStatus) => void,
+): Promise<UnlistenFn> {
   return subscribe(NOTIFIER_STATUS_EVENT, handler);
 }
 

@@ -1,11 +1,11 @@
-import type { Amount, Iso8601 } from "./types";
+import type { Amount } from "./gen";
 
 export function formatAmount(a: Amount): string {
   // The value stays the exact decimal string the agent sent; no float formatting.
   return `${a.value} ${a.currency}`;
 }
 
-export function formatDate(iso: Iso8601 | null | undefined): string {
+export function formatDate(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();

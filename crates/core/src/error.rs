@@ -1,5 +1,7 @@
-//! The one error type of the engine; `code()` is what the UI and CLI show as `{code, message}`.
+//! The one error type of the engine; `code()` (an [`ErrorCode`]) is what the UI and CLI
+//! show as `{code, message}`.
 
+use crate::error_code::ErrorCode;
 use countersign_protocol::ProtocolError;
 use thiserror::Error;
 
@@ -36,22 +38,27 @@ pub enum CoreError {
 }
 
 impl CoreError {
+    /// The stable code shown beside the message (`{code, message}` in the UI and CLI).
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            CoreError::Protocol(e) => e.code(),
-            CoreError::Database(_) => "database",
-            CoreError::NotFound { .. } => "not_found",
-            CoreError::PacketClosed(..) => "packet_closed",
-            CoreError::KeyringUnavailable(_) => "keyring_unavailable",
-            CoreError::KeyringLocked(_) => "keyring_locked",
-            CoreError::Keyring(_) => "keyring",
-            CoreError::InvalidInput(_) => "invalid_input",
-            CoreError::Endpoint(_) => "endpoint",
-            CoreError::Unauthorized(_) => "unauthorized",
-            CoreError::Offline(_) => "offline",
-            CoreError::LedgerBroken { .. } => "ledger_broken",
-            CoreError::Cancelled => "cancelled",
-            CoreError::Io(_) => "io",
+            CoreError::Protocol(e) => ErrorCode::from(e),
+            CoreError::Database(_) => ErrorCode::Database,
+            CoreError::NotFound { .. } => ErrorCode::NotFound,
+            CoreError::PacketClosed(..) => ErrorCode::PacketClosed,
+            CoreError::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            CoreError::KeyringLocked(_) => ErrorCode::KeyringLocked,
+            CoreError::Keyring(_) => ErrorCode::Keyring,
+            CoreError::InvalidInput(_) => ErrorCode::InvalidInput,
+            CoreError::Endpoint(_) => ErrorCode::Endpoint,
+            CoreError::Unauthorized(_) => ErrorCode::Unauthorized,
+            CoreError::Offline(_) => ErrorCode::Offline,
+            CoreError::LedgerBroken { .. } => ErrorCode::LedgerBroken,
+            CoreError::Cancelled => ErrorCode::Cancelled,
+            CoreError::Io(_) => ErrorCode::Io,
         }
     }
 }

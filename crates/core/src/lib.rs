@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod engine;
 pub mod error;
+pub mod error_code;
 pub mod keystore;
 pub mod policy;
 pub mod signing;
@@ -16,4 +17,5 @@ pub mod views;
 
 pub use engine::{DecideRequest, Engine, EngineConfig, KeyInfo, NewEndpointRequest, SyncReport};
 pub use error::CoreError;
+pub use error_code::ErrorCode;
 pub use views::*;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Where a locally signed decision is in its delivery.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum DeliveryState {
     /// Signed and durable locally, waiting in the outbox.
     Signed,
@@ -51,6 +52,7 @@ impl DeliveryState {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Health {
     /// Not contacted yet since start.
     Unknown,
@@ -81,6 +83,7 @@ impl Health {
 /// Filters for the queue; every field narrows the result.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields = nullable))]
 pub struct QueueQuery {
     pub status: Option<PacketStatus>,
     pub urgency: Option<Urgency>,
@@ -98,6 +101,7 @@ pub struct QueueQuery {
 
 /// One row of the queue list (sorted by urgency, then deadline, then age).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PacketSummary {
     /// Local id (stable for this database).
     pub id: i64,
@@ -118,6 +122,7 @@ pub struct PacketSummary {
 
 /// A decision on a packet: one signed here, or one learned from the endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DecisionView {
     pub decision_id: String,
     pub packet_id: i64,
@@ -136,6 +141,7 @@ pub struct DecisionView {
 
 /// A packet with everything the packet view shows.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PacketView {
     pub id: i64,
     pub endpoint_id: String,
@@ -148,6 +154,7 @@ pub struct PacketView {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum EndpointKind {
     /// Countersign protocol v1 (the reference endpoint or a compatible service).
     #[default]
@@ -174,6 +181,7 @@ impl EndpointKind {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct EndpointView {
     pub id: String,
     pub name: String,
@@ -192,6 +200,7 @@ pub struct EndpointView {
 
 /// A packet that failed validation, kept with its reason instead of entering the queue.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct QuarantinedPacket {
     pub id: i64,
     pub endpoint_id: String,
@@ -206,6 +215,7 @@ pub struct QuarantinedPacket {
 
 /// Counts for status bars and the tray.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct QueueStats {
     pub pending: u64,
     pub urgent: u64,
@@ -216,6 +226,7 @@ pub struct QueueStats {
 /// What subscribers are told when something changes.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum EngineEvent {
     QueueChanged {
         packet_ids: Vec<i64>,

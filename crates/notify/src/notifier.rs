@@ -30,6 +30,7 @@ const SCAN_LIMIT: u32 = 200;
 
 /// What the host shows about notifications (status bar, tray).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct NotifierStatus {
     pub paused: bool,
     pub available: bool,

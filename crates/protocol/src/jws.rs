@@ -16,10 +16,14 @@ use sha2::{Digest, Sha256};
 /// The `typ` of a decision JWS.
 pub const DECISION_TYP: &str = "countersign-decision+jws";
 
+/// The protected header of a Countersign JWS.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct JwsHeader {
+    /// Always `EdDSA`.
     pub alg: String,
+    /// The signing key's id ([`key_id`]).
     pub kid: String,
+    /// [`DECISION_TYP`] for decisions; the manifest of an audit export has its own.
     #[serde(default)]
     pub typ: Option<String>,
 }
@@ -27,9 +31,13 @@ pub struct JwsHeader {
 /// A parsed, not yet verified, compact JWS.
 #[derive(Debug, Clone)]
 pub struct ParsedJws {
+    /// The decoded protected header.
     pub header: JwsHeader,
+    /// The decoded payload bytes.
     pub payload: Vec<u8>,
+    /// `b64(header).b64(payload)`: the bytes the signature covers.
     pub signing_input: Vec<u8>,
+    /// The Ed25519 signature.
     pub signature: Signature,
 }
 
@@ -41,6 +49,7 @@ pub fn key_id(key: &VerifyingKey) -> String {
     B64.encode(Sha256::digest(thumb_input.as_bytes()))
 }
 
+/// The RFC 8037 JWK of a key, with its [`key_id`] as `kid`.
 pub fn public_jwk(key: &VerifyingKey) -> PublicJwk {
     PublicJwk {
         kty: "OKP".into(),
@@ -50,6 +59,7 @@ pub fn public_jwk(key: &VerifyingKey) -> PublicJwk {
     }
 }
 
+/// The key a JWK describes; only `OKP` / `Ed25519` keys are accepted.
 pub fn verifying_key_from_jwk(jwk: &PublicJwk) -> Result<VerifyingKey, ProtocolError> {
     if jwk.kty != "OKP" || jwk.crv != "Ed25519" {
         return Err(ProtocolError::InvalidField {
@@ -124,11 +134,13 @@ pub fn parse(jws: &str) -> Result<ParsedJws, ProtocolError> {
 }
 
 impl ParsedJws {
+    /// The payload as a decision record (not verified by this).
     pub fn record(&self) -> Result<DecisionRecord, ProtocolError> {
         serde_json::from_slice(&self.payload)
             .map_err(|e| bad(format!("payload is not a decision record: {e}")))
     }
 
+    /// Check the signature with `key`.
     pub fn verify(&self, key: &VerifyingKey) -> Result<(), ProtocolError> {
         key.verify(&self.signing_input, &self.signature)
             .map_err(|_| bad("signature does not verify with the reviewer's key"))

@@ -5,6 +5,8 @@
 //! verification with Ed25519, and the validation rules (size limits, allowed outcomes,
 //! argument schemas) that both sides apply identically.
 
+#![deny(missing_docs)]
+
 pub mod canonical;
 pub mod digest;
 pub mod error;

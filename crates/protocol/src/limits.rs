@@ -4,13 +4,21 @@
 /// Upper bounds, in bytes of UTF-8 (or of serialized JSON for structured fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// A whole packet, as JSON.
     pub packet: usize,
+    /// Names, titles, one-line summaries (sources may take four times this).
     pub short_text: usize,
+    /// The agent's reasoning, and a reviewer's `respond` text.
     pub reasoning: usize,
+    /// `action.args` and edited arguments, as JSON.
     pub args: usize,
+    /// `args_schema`, as JSON.
     pub args_schema: usize,
+    /// Number of context items (a count, not bytes).
     pub context_items: usize,
+    /// One context excerpt.
     pub context_excerpt: usize,
+    /// A reviewer's reason.
     pub reason: usize,
 }
 

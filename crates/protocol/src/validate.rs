@@ -187,19 +187,26 @@ pub fn validate_packet(
 /// A reviewer's choice before it is signed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DecisionChoice {
+    /// The chosen outcome (none yet: nothing to sign).
     pub outcome: Option<Outcome>,
     /// Edited args for `edit` (ignored otherwise).
     pub args: Option<Value>,
+    /// Why (required for `reject`).
     pub reason: Option<String>,
+    /// The answer text for `respond`.
     pub response: Option<String>,
 }
 
 /// What a valid choice resolves to: the args the agent may run with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedChoice {
+    /// The outcome to sign.
     pub outcome: Outcome,
+    /// Proposed args for `approve`, the edited ones for `edit`, none otherwise.
     pub final_args: Option<Value>,
+    /// The reason, trimmed; none when empty.
     pub reason: Option<String>,
+    /// The response, trimmed; none when empty.
     pub response: Option<String>,
 }
 

@@ -12,7 +12,9 @@ pub const MAX_WAIT_SECONDS: u64 = 60;
 /// The JSON error body every endpoint answers with on failure.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ErrorBody {
+    /// A stable snake_case code, e.g. a [`ProtocolError::code`](crate::ProtocolError::code).
     pub code: String,
+    /// What went wrong, for people.
     pub message: String,
     /// The decision that won, on `409 conflict`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20,6 +22,7 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
+    /// An error body without a winner.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         ErrorBody {
             code: code.into(),

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { capitalize } from "../format";
-import type { AuditFilter, EndpointView, Outcome } from "../types";
+import type { AuditFilter, EndpointView, Outcome } from "../gen";
 
 const OUTCOMES: Outcome[] = ["approve", "edit", "reject", "respond", "escalate", "ignore"];
 
@@ -14,7 +14,15 @@ interface Draft {
   outcome: string;
 }
 
-const EMPTY: Draft = { from: "", to: "", endpoint: "", agent: "", action: "", reviewer: "", outcome: "" };
+const EMPTY: Draft = {
+  from: "",
+  to: "",
+  endpoint: "",
+  agent: "",
+  action: "",
+  reviewer: "",
+  outcome: "",
+};
 
 /** A `datetime-local` value is the reviewer's local time; the filter wants a UTC instant. */
 export function localInputToIso(value: string): string | undefined {
@@ -53,7 +61,9 @@ export function AuditFilters({ endpoints, onApply }: Props) {
     onApply(toFilter(draft));
   };
   const badRange =
-    draft.from && draft.to && (localInputToIso(draft.from) ?? "") >= (localInputToIso(draft.to) ?? "");
+    draft.from &&
+    draft.to &&
+    (localInputToIso(draft.from) ?? "") >= (localInputToIso(draft.to) ?? "");
   return (
     <form className="audit-filters" aria-label="Audit filters" onSubmit={submit}>
       <label className="filter">

@@ -1,5 +1,5 @@
 import { capitalize, formatDate } from "../format";
-import type { AuditPreview } from "../types";
+import type { AuditPreview } from "../gen";
 
 interface Props {
   preview: AuditPreview;
@@ -11,7 +11,8 @@ export function AuditPreviewTable({ preview }: Props) {
   return (
     <section aria-label="Preview" className="audit-preview">
       <p className="audit-count">
-        <strong>{total.toLocaleString()}</strong> {total === 1 ? "decision matches" : "decisions match"}
+        <strong>{total.toLocaleString()}</strong>{" "}
+        {total === 1 ? "decision matches" : "decisions match"}
         {rows.length < total ? ` · showing the first ${rows.length.toLocaleString()}` : ""} · the
         ledger holds {preview.ledger_entries.toLocaleString()} entries, chain head{" "}
         <code title={preview.chain_head}>{preview.chain_head.slice(0, 12)}…</code>

@@ -3,7 +3,7 @@ import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { callsTo, mockBackend } from "../test/fixtures";
-import type { AuditPreview, ExportProgress, ExportSummary, VerifyReport } from "../types";
+import type { AuditPreview, ExportProgress, ExportSummary, VerifyReport } from "../gen";
 import { AuditView } from "./AuditView";
 import { localInputToIso } from "./AuditFilters";
 
@@ -21,7 +21,7 @@ function preview(total: number): AuditPreview {
       endpoint: "Prod agents",
       agent: "refund-bot",
       action: "issue_refund",
-      reason: i === 0 ? null : "=HYPERLINK(\"x\") not allowed",
+      reason: i === 0 ? null : '=HYPERLINK("x") not allowed',
       delivery_state: "acknowledged" as const,
       ledger_seq: 10 + i,
     })),
@@ -126,7 +126,9 @@ describe("AuditView", () => {
     expect(screen.getByRole("button", { name: /Export 24/ })).toBeDisabled();
 
     await act(async () => finish(SUMMARY));
-    expect(await screen.findByText(/Exported 24 decisions and 40 ledger entries/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Exported 24 decisions and 40 ledger entries/),
+    ).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Verify this export" }));
     expect(screen.getByLabelText("Export folder")).toHaveValue(SUMMARY.out);
     await user.click(screen.getByRole("button", { name: "Verify" }));
@@ -153,7 +155,9 @@ describe("AuditView", () => {
     await user.click(await screen.findByRole("button", { name: "Export 24 decisions" }));
     await user.click(screen.getByRole("button", { name: "Cancel export" }));
     expect(callsTo(calls, "audit_export_cancel")).toHaveLength(1);
-    expect(await screen.findByText(/Export cancelled; the partial files were removed/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Export cancelled; the partial files were removed/),
+    ).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Export 24 decisions" })).toBeEnabled();
   });
 

@@ -3,7 +3,7 @@ import { backend } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
 import { useAsync } from "../shell/useAsync";
 import { useEngineEvent } from "../shell/useEngineEvent";
-import type { AuditFilter } from "../types";
+import type { AuditFilter } from "../gen";
 import { AuditFilters } from "./AuditFilters";
 import { AuditPreviewTable } from "./AuditPreviewTable";
 import { ExportPanel } from "./ExportPanel";
@@ -27,8 +27,8 @@ export function AuditView() {
     <div className="audit-view">
       <h2>Audit trail</h2>
       <p className="hint">
-        Every signed decision and the hash-chained ledger behind it. Nothing here can be
-        edited or deleted; exports are signed and can be verified offline.
+        Every signed decision and the hash-chained ledger behind it. Nothing here can be edited or
+        deleted; exports are signed and can be verified offline.
       </p>
       <AuditFilters endpoints={endpoints.data ?? []} onApply={setFilter} />
       <ErrorMessage error={preview.error} context="Could not read the audit trail" />

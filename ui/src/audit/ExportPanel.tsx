@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { backend, toBackendError } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { AuditFilter, BackendError, ExportProgress, ExportSummary } from "../types";
+import type { AuditFilter, ExportProgress, ExportSummary } from "../gen";
+import type { BackendError } from "../backendError";
 import { FolderField } from "./FolderField";
 
 type ExportState =
@@ -112,7 +113,9 @@ export function ExportPanel({ filter, total, onVerify }: Props) {
           Export cancelled; the partial files were removed.
         </p>
       ) : null}
-      {state.kind === "failed" ? <ErrorMessage error={state.error} context="Export failed" /> : null}
+      {state.kind === "failed" ? (
+        <ErrorMessage error={state.error} context="Export failed" />
+      ) : null}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { backend, toBackendError } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError } from "../types";
+import type { BackendError } from "../backendError";
 
 interface Props {
   label: string;

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { backend, toBackendError } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError, VerifyFailure, VerifyReport } from "../types";
+import type { VerifyFailure, VerifyReport } from "../gen";
+import type { BackendError } from "../backendError";
 import { FolderField } from "./FolderField";
 
 type VerifyState =
@@ -39,9 +40,9 @@ export function VerifyPanel({ dir, onDirChange }: Props) {
     <section aria-label="Verify" className="audit-verify">
       <h3>Verify an export</h3>
       <p className="hint">
-        Checks the manifest signature, the ledger chain, every decision signature and
-        argument digest, and the file digests. Needs no database and no keyring; the
-        command line does the same with <code>countersign audit verify FOLDER</code>.
+        Checks the manifest signature, the ledger chain, every decision signature and argument
+        digest, and the file digests. Needs no database and no keyring; the command line does the
+        same with <code>countersign audit verify FOLDER</code>.
       </p>
       <FolderField
         label="Export folder"

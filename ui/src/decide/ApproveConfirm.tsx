@@ -1,7 +1,8 @@
 import { formatAmount } from "../format";
 import { Dialog } from "../shell/Dialog";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError, Packet } from "../types";
+import type { Packet } from "../gen";
+import type { BackendError } from "../backendError";
 
 interface Props {
   packet: Packet;
@@ -24,9 +25,7 @@ export function ApproveConfirm({ packet, busy, error, onConfirm, onClose }: Prop
         {impact.amount ? `, for ${formatAmount(impact.amount)}` : ""}.
       </p>
       <p className={`badge risk risk-${impact.risk}`}>Risk: {impact.risk}</p>
-      {!impact.reversible ? (
-        <p className="warning">This action cannot be reversed.</p>
-      ) : null}
+      {!impact.reversible ? <p className="warning">This action cannot be reversed.</p> : null}
       <ErrorMessage error={error} context="Could not sign the decision" />
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>

@@ -1,20 +1,24 @@
 import { FoldedText } from "../packet/FoldedText";
 import { formatJson } from "../packet/ArgsView";
-import type { Json } from "../types";
+import type { JsonValue } from "../gen";
 import { diffArgs } from "./argsDiff";
 
 const FOLD = 300;
 
-function Cell({ value, label }: { value: Json | undefined; label: string }) {
+function Cell({ value, label }: { value: JsonValue | undefined; label: string }) {
   if (value === undefined) return <span className="hint">(none)</span>;
   return <FoldedText text={formatJson(value)} limit={FOLD} label={label} />;
 }
 
 /** What signing will change compared with the agent's proposal. */
-export function ArgsDiff({ before, after }: { before: Json; after: Json }) {
+export function ArgsDiff({ before, after }: { before: JsonValue; after: JsonValue }) {
   const changes = diffArgs(before, after);
   if (changes.length === 0) {
-    return <p className="hint" role="status">No changes to the proposed arguments yet.</p>;
+    return (
+      <p className="hint" role="status">
+        No changes to the proposed arguments yet.
+      </p>
+    );
   }
   return (
     <table className="diff" aria-label="Changes to the arguments">

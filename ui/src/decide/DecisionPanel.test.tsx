@@ -3,8 +3,15 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import { PacketView } from "../packet/PacketView";
-import { callsTo, decisionView, emitEngineEvent, mockBackend, packetView, summary } from "../test/fixtures";
-import type { DecideRequest, Outcome } from "../types";
+import {
+  callsTo,
+  decisionView,
+  emitEngineEvent,
+  mockBackend,
+  packetView,
+  summary,
+} from "../test/fixtures";
+import type { DecideRequest, Outcome } from "../gen";
 
 function decideMock() {
   return (a: Record<string, unknown>) => {
@@ -40,8 +47,15 @@ describe("deciding", () => {
     expect(await screen.findByText("Signed and stored")).toBeInTheDocument();
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(screen.getByRole("status", { name: "" })).toHaveTextContent("waiting to send");
-    await emitEngineEvent({ type: "decision_state", decision_id: "0190-dec", packet_id: 7, state: "acknowledged" });
-    await waitFor(() => expect(screen.getByText(/acknowledged by the endpoint/)).toBeInTheDocument());
+    await emitEngineEvent({
+      type: "decision_state",
+      decision_id: "0190-dec",
+      packet_id: 7,
+      state: "acknowledged",
+    });
+    await waitFor(() =>
+      expect(screen.getByText(/acknowledged by the endpoint/)).toBeInTheDocument(),
+    );
   });
 
   it("Escape cancels the approval without deciding", async () => {
@@ -85,7 +99,9 @@ describe("deciding", () => {
     const user = userEvent.setup();
     render(<PacketView id={1} />);
     const group = await screen.findByRole("group", { name: "Decide" });
-    const names = within(group).getAllByRole("button").map((b) => b.textContent);
+    const names = within(group)
+      .getAllByRole("button")
+      .map((b) => b.textContent);
     expect(names).toEqual(["Rejectr", "Respond"]);
     await user.keyboard("a"); // approve is not allowed: the shortcut does nothing
     expect(screen.queryByRole("dialog")).toBeNull();
@@ -114,7 +130,10 @@ describe("deciding", () => {
     const dialog = screen.getByRole("dialog", { name: "Reject: send_refund" });
     await user.click(within(dialog).getByRole("button", { name: "Reject and sign" }));
     expect(within(dialog).getByRole("alert")).toHaveTextContent("A reason is required to reject.");
-    expect(within(dialog).getByLabelText(/Reason for rejecting/)).toHaveAttribute("aria-invalid", "true");
+    expect(within(dialog).getByLabelText(/Reason for rejecting/)).toHaveAttribute(
+      "aria-invalid",
+      "true",
+    );
     await user.type(within(dialog).getByLabelText(/Reason for rejecting/), "   ");
     await user.click(within(dialog).getByRole("button", { name: "Reject and sign" }));
     expect(callsTo(calls, "decide")).toHaveLength(0);
@@ -132,7 +151,10 @@ describe("deciding", () => {
     mockBackend({
       packet_get: () => packetView(1),
       decide: () => {
-        throw { code: "keyring_unavailable", message: "the OS keyring is not available: no secret service" };
+        throw {
+          code: "keyring_unavailable",
+          message: "the OS keyring is not available: no secret service",
+        };
       },
     });
     render(<PacketView id={1} />);
@@ -169,7 +191,9 @@ describe("deciding", () => {
     const amount = await within(dialog).findByLabelText(/Amount/);
     await user.clear(amount);
     await user.type(amount, "500");
-    expect(await within(dialog).findByText(/500/, { selector: ".diff-after *" })).toBeInTheDocument();
+    expect(
+      await within(dialog).findByText(/500/, { selector: ".diff-after *" }),
+    ).toBeInTheDocument();
     // Over the schema's maximum: cannot sign.
     expect(sign).toBeDisabled();
     await user.clear(amount);
@@ -190,22 +214,28 @@ describe("deciding", () => {
 
   it("edits raw JSON when there is no schema", async () => {
     const user = userEvent.setup();
-    const view = packetView(5, { action: { name: "run_sql", args: { query: "DELETE FROM users" } } });
+    const view = packetView(5, {
+      action: { name: "run_sql", args: { query: "DELETE FROM users" } },
+    });
     const calls = mockBackend({ packet_get: () => view, decide: decideMock() });
     render(<PacketView id={5} />);
     await screen.findByRole("heading", { name: "run_sql" });
     await user.click(screen.getByRole("button", { name: /Edit and approve/ }));
     const box = screen.getByLabelText("Arguments (JSON)");
     await user.clear(box);
-    await user.type(box, "{{\"query\": \"DELETE");
+    await user.type(box, '{{"query": "DELETE');
     expect(screen.getByText(/Not valid JSON/)).toBeInTheDocument();
-    await user.type(box, " FROM users WHERE id = 1\"}");
+    await user.type(box, ' FROM users WHERE id = 1"}');
     const diff = screen.getByRole("table", { name: "Changes to the arguments" });
     expect(diff).toHaveTextContent("WHERE id = 1");
     await user.click(screen.getByRole("button", { name: "Sign edited approval" }));
     expect(callsTo(calls, "decide")[0]?.args).toEqual({
       id: 5,
-      request: { outcome: "edit", args: { query: "DELETE FROM users WHERE id = 1" }, via: "window" },
+      request: {
+        outcome: "edit",
+        args: { query: "DELETE FROM users WHERE id = 1" },
+        via: "window",
+      },
     });
   });
 

@@ -2,7 +2,8 @@ import type { RJSFSchema } from "@rjsf/utils";
 import { lazy, Suspense, useState, type KeyboardEvent } from "react";
 import { Dialog } from "../shell/Dialog";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError, Json, Packet } from "../types";
+import type { JsonValue, Packet } from "../gen";
+import type { BackendError } from "../backendError";
 import { ArgsDiff } from "./ArgsDiff";
 import { diffArgs } from "./argsDiff";
 import { JsonArgsEditor } from "./JsonArgsEditor";
@@ -15,11 +16,11 @@ interface Props {
   packet: Packet;
   busy: boolean;
   error: BackendError | undefined;
-  onSign: (args: Json) => void;
+  onSign: (args: JsonValue) => void;
   onClose: () => void;
 }
 
-function usableSchema(s: Json | undefined): s is RJSFSchema & Json {
+function usableSchema(s: JsonValue | undefined): s is RJSFSchema & JsonValue {
   // rjsf needs an object schema; `true`, arrays or junk fall back to the JSON editor.
   return typeof s === "object" && s !== null && !Array.isArray(s);
 }
@@ -27,7 +28,7 @@ function usableSchema(s: Json | undefined): s is RJSFSchema & Json {
 /** Edit-and-approve: change the arguments, see the diff, sign the edited call. */
 export function EditForm({ packet, busy, error, onSign, onClose }: Props) {
   const proposed = packet.action.args;
-  const [edited, setEdited] = useState<Json | undefined>(proposed);
+  const [edited, setEdited] = useState<JsonValue | undefined>(proposed);
   const [valid, setValid] = useState(true);
   const schema = packet.args_schema;
 

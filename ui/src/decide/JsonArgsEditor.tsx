@@ -1,9 +1,9 @@
 import { useId, useState } from "react";
-import type { Json } from "../types";
+import type { JsonValue } from "../gen";
 
 interface Props {
-  initial: Json;
-  onChange: (value: Json | undefined) => void;
+  initial: JsonValue;
+  onChange: (value: JsonValue | undefined) => void;
 }
 
 /** Raw JSON editing for packets without an args_schema; reports undefined while invalid. */
@@ -24,7 +24,7 @@ export function JsonArgsEditor({ initial, onChange }: Props) {
         onChange={(e) => {
           setText(e.target.value);
           try {
-            onChange(JSON.parse(e.target.value) as Json);
+            onChange(JSON.parse(e.target.value) as JsonValue);
             setError(undefined);
           } catch (err) {
             onChange(undefined);

@@ -1,6 +1,8 @@
-import Form from "@rjsf/core";
+// The Form itself, not the package index: @rjsf/core's index also exports its test registry,
+// which imports @rjsf/validator-ajv8 (Ajv cannot run under the app's CSP; see cspValidator.ts).
+import Form from "@rjsf/core/lib/components/Form.js";
 import type { RJSFSchema, UiSchema } from "@rjsf/utils";
-import type { Json } from "../types";
+import type { JsonValue } from "../gen";
 import { cspValidator } from "./cspValidator";
 
 // The sign button lives outside the generated form, so hide rjsf's own submit button.
@@ -8,8 +10,8 @@ const UI_SCHEMA: UiSchema = { "ui:submitButtonOptions": { norender: true } };
 
 interface Props {
   schema: RJSFSchema;
-  value: Json;
-  onChange: (value: Json, valid: boolean) => void;
+  value: JsonValue;
+  onChange: (value: JsonValue, valid: boolean) => void;
 }
 
 /** A form generated from the packet's args_schema, validated live. */
@@ -24,10 +26,9 @@ export default function SchemaForm({ schema, value, onChange }: Props) {
       showErrorList={false}
       noHtml5Validate
       idPrefix="edit"
-      onChange={(e) => onChange(e.formData as Json, e.errors.length === 0)}
+      onChange={(e) => onChange(e.formData as JsonValue, e.errors.length === 0)}
       // Enter inside a field must not sign anything: submitting here is a no-op.
       onSubmit={() => undefined}
     />
   );
 }
-

@@ -1,16 +1,40 @@
 import { useId, useState, type FormEvent } from "react";
 import { Dialog } from "../shell/Dialog";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError, Outcome } from "../types";
+import type { Outcome } from "../gen";
+import type { BackendError } from "../backendError";
 
 type TextOutcome = Extract<Outcome, "reject" | "respond" | "escalate" | "ignore">;
 
 // What the text means for each outcome, and whether the protocol requires it.
-const SPEC: Record<TextOutcome, { title: string; field: string; required: boolean; submit: string }> = {
-  reject: { title: "Reject", field: "Reason for rejecting", required: true, submit: "Reject and sign" },
-  respond: { title: "Respond to the agent", field: "Response", required: true, submit: "Send response" },
-  escalate: { title: "Escalate", field: "Note (optional)", required: false, submit: "Escalate and sign" },
-  ignore: { title: "Dismiss", field: "Note (optional)", required: false, submit: "Dismiss and sign" },
+const SPEC: Record<
+  TextOutcome,
+  { title: string; field: string; required: boolean; submit: string }
+> = {
+  reject: {
+    title: "Reject",
+    field: "Reason for rejecting",
+    required: true,
+    submit: "Reject and sign",
+  },
+  respond: {
+    title: "Respond to the agent",
+    field: "Response",
+    required: true,
+    submit: "Send response",
+  },
+  escalate: {
+    title: "Escalate",
+    field: "Note (optional)",
+    required: false,
+    submit: "Escalate and sign",
+  },
+  ignore: {
+    title: "Dismiss",
+    field: "Note (optional)",
+    required: false,
+    submit: "Dismiss and sign",
+  },
 };
 
 /** The action name the LangGraph connector gives interrupts of no known shape. */
@@ -39,7 +63,15 @@ function resumeHint(text: string): string {
 }
 
 /** Reject / respond / escalate / dismiss: one text field, required where the protocol says. */
-export function TextDecision({ outcome, action, rawResume, busy, error, onSubmit, onClose }: Props) {
+export function TextDecision({
+  outcome,
+  action,
+  rawResume,
+  busy,
+  error,
+  onSubmit,
+  onClose,
+}: Props) {
   const raw = rawResume === true && outcome === "respond";
   const spec = raw
     ? {
@@ -104,7 +136,11 @@ export function TextDecision({ outcome, action, rawResume, busy, error, onSubmit
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className={outcome === "reject" ? "danger" : "primary"} disabled={busy}>
+          <button
+            type="submit"
+            className={outcome === "reject" ? "danger" : "primary"}
+            disabled={busy}
+          >
             {busy ? "Signing…" : spec.submit}
           </button>
         </div>

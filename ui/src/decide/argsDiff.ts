@@ -1,12 +1,12 @@
-import type { Json } from "../types";
+import type { JsonValue } from "../gen";
 
 export type Change =
-  | { kind: "added"; key: string; after: Json }
-  | { kind: "removed"; key: string; before: Json }
-  | { kind: "changed"; key: string; before: Json; after: Json };
+  | { kind: "added"; key: string; after: JsonValue }
+  | { kind: "removed"; key: string; before: JsonValue }
+  | { kind: "changed"; key: string; before: JsonValue; after: JsonValue };
 
 /** JSON text with sorted keys, so key order never counts as an edit. */
-export function canonical(v: Json | undefined): string {
+export function canonical(v: JsonValue | undefined): string {
   if (v === undefined) return "undefined";
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
@@ -14,11 +14,11 @@ export function canonical(v: Json | undefined): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
 }
 
-const isObject = (v: Json): v is { [k: string]: Json } =>
+const isObject = (v: JsonValue): v is { [k: string]: JsonValue } =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Top-level key-by-key differences; a non-object value is compared as a whole ("(value)"). */
-export function diffArgs(before: Json, after: Json): Change[] {
+export function diffArgs(before: JsonValue, after: JsonValue): Change[] {
   if (!isObject(before) || !isObject(after)) {
     return canonical(before) === canonical(after)
       ? []
@@ -29,10 +29,17 @@ export function diffArgs(before: Json, after: Json): Change[] {
   for (const key of keys) {
     const inBefore = Object.prototype.hasOwnProperty.call(before, key);
     const inAfter = Object.prototype.hasOwnProperty.call(after, key);
-    if (inBefore && !inAfter) changes.push({ kind: "removed", key, before: before[key] as Json });
-    else if (!inBefore && inAfter) changes.push({ kind: "added", key, after: after[key] as Json });
+    if (inBefore && !inAfter)
+      changes.push({ kind: "removed", key, before: before[key] as JsonValue });
+    else if (!inBefore && inAfter)
+      changes.push({ kind: "added", key, after: after[key] as JsonValue });
     else if (canonical(before[key]) !== canonical(after[key])) {
-      changes.push({ kind: "changed", key, before: before[key] as Json, after: after[key] as Json });
+      changes.push({
+        kind: "changed",
+        key,
+        before: before[key] as JsonValue,
+        after: after[key] as JsonValue,
+      });
     }
   }
   return changes;

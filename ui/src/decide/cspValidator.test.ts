@@ -39,6 +39,8 @@ describe("diffArgs", () => {
       { kind: "removed", key: "b", before: 2 },
       { kind: "added", key: "c", after: 4 },
     ]);
-    expect(diffArgs("x", "y")).toEqual([{ kind: "changed", key: "(value)", before: "x", after: "y" }]);
+    expect(diffArgs("x", "y")).toEqual([
+      { kind: "changed", key: "(value)", before: "x", after: "y" },
+    ]);
   });
 });

@@ -6,7 +6,6 @@
 import { Validator, type Schema, type SchemaDraft } from "@cfworker/json-schema";
 import {
   createErrorHandler,
-
   toErrorSchema,
   unwrapErrorHandler,
   validationDataMerge,
@@ -21,8 +20,17 @@ import {
 
 // Keywords that only report "a sub-schema failed"; the failing leaf is reported separately.
 const WRAPPERS = new Set([
-  "properties", "patternProperties", "items", "prefixItems", "allOf", "$ref", "$dynamicRef",
-  "if", "then", "else", "dependentSchemas"
+  "properties",
+  "patternProperties",
+  "items",
+  "prefixItems",
+  "allOf",
+  "$ref",
+  "$dynamicRef",
+  "if",
+  "then",
+  "else",
+  "dependentSchemas",
 ]);
 
 function draftOf(schema: RJSFSchema): SchemaDraft {
@@ -40,7 +48,9 @@ function toProperty(pointer: string): string {
     .split("/")
     .slice(1)
     .map((p) => decodeURIComponent(p).replace(/~1/g, "/").replace(/~0/g, "~"));
-  return parts.map((p) => (/^[A-Za-z0-9_$]+$/.test(p) ? `.${p}` : `['${p.replace(/'/g, "\\'")}']`)).join("");
+  return parts
+    .map((p) => (/^[A-Za-z0-9_$]+$/.test(p) ? `.${p}` : `['${p.replace(/'/g, "\\'")}']`))
+    .join("");
 }
 
 // Compiled validators, per schema object (rjsf passes the same objects repeatedly).
@@ -60,7 +70,11 @@ function validatorFor(schema: RJSFSchema, rootSchema?: RJSFSchema): Validator {
   return v;
 }
 
-export function rawErrors(schema: RJSFSchema, data: unknown, rootSchema?: RJSFSchema): RJSFValidationError[] {
+export function rawErrors(
+  schema: RJSFSchema,
+  data: unknown,
+  rootSchema?: RJSFSchema,
+): RJSFValidationError[] {
   const result = validatorFor(schema, rootSchema).validate(data);
   if (result.valid) return [];
   return result.errors
@@ -112,4 +126,3 @@ export const cspValidator: ValidatorType = {
     }
   },
 };
-

@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from "react";
 import { backend } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError, EndpointKind, EndpointView, NewEndpointRequest } from "../types";
+import type { EndpointKind, EndpointView, NewEndpointRequest } from "../gen";
+import type { BackendError } from "../backendError";
 
 /**
  * Adds an endpoint: a Countersign protocol endpoint (token required) or a LangGraph server

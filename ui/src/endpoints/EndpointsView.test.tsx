@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { callsTo, endpoint, mockBackend } from "../test/fixtures";
-import type { EndpointView as EV } from "../types";
+import type { EndpointView as EV } from "../gen";
 import { EndpointsView } from "./EndpointsView";
 
 describe("EndpointsView", () => {
@@ -97,7 +97,10 @@ describe("EndpointsView", () => {
     mockBackend({
       endpoints_list: () => [],
       endpoint_add: () => {
-        throw { code: "keyring_unavailable", message: "the OS keyring is not available: no D-Bus session" };
+        throw {
+          code: "keyring_unavailable",
+          message: "the OS keyring is not available: no D-Bus session",
+        };
       },
     });
     render(<EndpointsView />);
@@ -114,7 +117,9 @@ describe("EndpointsView", () => {
   it("removes only after confirmation, and enrolls", async () => {
     const user = userEvent.setup();
     const calls = mockBackend({
-      endpoints_list: () => [endpoint({ enrolled: false, health: "offline", health_detail: "connection refused" })],
+      endpoints_list: () => [
+        endpoint({ enrolled: false, health: "offline", health_detail: "connection refused" }),
+      ],
       endpoint_remove: () => null,
       endpoint_enroll: () => endpoint(),
     });

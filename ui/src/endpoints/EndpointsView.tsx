@@ -5,7 +5,8 @@ import { Dialog } from "../shell/Dialog";
 import { ErrorMessage } from "../shell/ErrorMessage";
 import { useAsync } from "../shell/useAsync";
 import { useEngineEvent } from "../shell/useEngineEvent";
-import type { BackendError, EndpointView } from "../types";
+import type { EndpointView } from "../gen";
+import type { BackendError } from "../backendError";
 import { AddEndpointForm } from "./AddEndpointForm";
 import { ReviewerSettings } from "./ReviewerSettings";
 

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { backend } from "../backend";
 import { ErrorMessage } from "../shell/ErrorMessage";
 import { useAsync } from "../shell/useAsync";
-import type { BackendError } from "../types";
+import type { BackendError } from "../backendError";
 
 /** The printed name that appears on every signed record, and this device's signing key. */
 export function ReviewerSettings() {
@@ -49,7 +49,8 @@ export function ReviewerSettings() {
       <ErrorMessage error={error ?? reviewer.error} context="Reviewer name" />
       {key.data ? (
         <p className="key-info">
-          Signing key <code>{key.data.key_id}</code>, fingerprint <code>{key.data.fingerprint}</code>
+          Signing key <code>{key.data.key_id}</code>, fingerprint{" "}
+          <code>{key.data.fingerprint}</code>
         </p>
       ) : null}
       <ErrorMessage error={key.error} context="Signing key" />

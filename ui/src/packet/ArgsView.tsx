@@ -1,4 +1,4 @@
-import type { Json } from "../types";
+import type { JsonValue } from "../gen";
 import { FoldedText } from "./FoldedText";
 
 /** Values longer than this are folded behind an expand control. */
@@ -7,19 +7,19 @@ const VALUE_FOLD = 400;
 const MAX_KEYS = 200;
 const KEY_FOLD = 120;
 
-export function formatJson(value: Json | undefined): string {
+export function formatJson(value: JsonValue | undefined): string {
   if (value === undefined) return "";
   return typeof value === "string" ? value : JSON.stringify(value, null, 2);
 }
 
-function Value({ value, name }: { value: Json; name: string }) {
+function Value({ value, name }: { value: JsonValue; name: string }) {
   const text = formatJson(value);
   const cls = typeof value === "string" ? "text-block arg-string" : "text-block arg-json";
   return <FoldedText text={text} limit={VALUE_FOLD} label={`argument ${name}`} className={cls} />;
 }
 
 /** The proposed call's arguments: one row per top-level key, long values folded. */
-export function ArgsView({ args }: { args: Json }) {
+export function ArgsView({ args }: { args: JsonValue }) {
   if (args === null || typeof args !== "object" || Array.isArray(args)) {
     return <Value value={args} name="value" />;
   }

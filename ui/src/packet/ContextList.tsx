@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { ContextItem } from "../types";
+import type { ContextItem } from "../gen";
 import { FoldedText } from "./FoldedText";
 import { LinkConfirm, isOpenableUrl } from "./LinkConfirm";
 import { Markdown } from "./Markdown";
@@ -12,7 +12,12 @@ export function ContextList({ items }: { items: ContextItem[] }) {
     <ul className="context-list">
       {items.map((item, i) => (
         <li key={i} className="context-item">
-          <FoldedText text={item.title || "(untitled)"} limit={300} label={`context ${i + 1} title`} className="context-title" />
+          <FoldedText
+            text={item.title || "(untitled)"}
+            limit={300}
+            label={`context ${i + 1} title`}
+            className="context-title"
+          />
           {item.source ? (
             isOpenableUrl(item.source) ? (
               <button
@@ -27,7 +32,9 @@ export function ContextList({ items }: { items: ContextItem[] }) {
               <FoldedText text={item.source} limit={200} label={`context ${i + 1} source`} />
             )
           ) : null}
-          {item.excerpt ? <Markdown source={item.excerpt} label={`context ${i + 1} excerpt`} /> : null}
+          {item.excerpt ? (
+            <Markdown source={item.excerpt} label={`context ${i + 1} excerpt`} />
+          ) : null}
         </li>
       ))}
       {link ? <LinkConfirm url={link} onClose={() => setLink(undefined)} /> : null}

@@ -1,5 +1,5 @@
 import { capitalize, formatDate } from "../format";
-import type { DecisionRecord, DecisionView } from "../types";
+import type { DecisionRecord, DecisionView } from "../gen";
 import { FoldedText } from "./FoldedText";
 
 const STATE_TEXT: Record<DecisionView["state"], string> = {
@@ -42,9 +42,15 @@ export function DecisionHistory({ decisions }: { decisions: DecisionView[] }) {
             {STATE_TEXT[d.state]}
             {d.attempts > 1 ? ` (${d.attempts} attempts)` : null}
           </p>
-          {d.last_error && isWaitingNote(d) ? <p className="hint">{capitalize(d.last_error)}</p> : null}
-          {d.last_error && !isWaitingNote(d) ? <p className="error-inline">Last error: {d.last_error}</p> : null}
-          {d.record.reason ? <FoldedText text={`Reason: ${d.record.reason}`} label="reason" /> : null}
+          {d.last_error && isWaitingNote(d) ? (
+            <p className="hint">{capitalize(d.last_error)}</p>
+          ) : null}
+          {d.last_error && !isWaitingNote(d) ? (
+            <p className="error-inline">Last error: {d.last_error}</p>
+          ) : null}
+          {d.record.reason ? (
+            <FoldedText text={`Reason: ${d.record.reason}`} label="reason" />
+          ) : null}
           {d.record.response ? (
             <FoldedText text={`Response: ${d.record.response}`} label="response" />
           ) : null}

@@ -1,5 +1,5 @@
 import { formatAmount } from "../format";
-import type { Impact } from "../types";
+import type { Impact } from "../gen";
 import { FoldedText } from "./FoldedText";
 
 export function RiskBadge({ risk }: { risk: Impact["risk"] }) {
@@ -10,9 +10,7 @@ export function ImpactView({ impact }: { impact: Impact }) {
   return (
     <div className="impact">
       <RiskBadge risk={impact.risk} />
-      {impact.amount ? (
-        <span className="amount">Amount: {formatAmount(impact.amount)}</span>
-      ) : null}
+      {impact.amount ? <span className="amount">Amount: {formatAmount(impact.amount)}</span> : null}
       <span className={impact.reversible ? "reversible" : "irreversible"}>
         {impact.reversible ? "Reversible" : "Not reversible"}
       </span>

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { backend } from "../backend";
 import { Dialog } from "../shell/Dialog";
 import { ErrorMessage } from "../shell/ErrorMessage";
-import type { BackendError } from "../types";
+import type { BackendError } from "../backendError";
 
 /** Only these may leave the app; the shell re-checks, this is the first gate. */
 export function isOpenableUrl(url: string): boolean {

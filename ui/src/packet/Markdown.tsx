@@ -23,6 +23,8 @@ const marked = new Marked({
 
 // Second line of defence after the renderer: an allow-list, with only http(s) hrefs kept.
 const PURIFY: Parameters<typeof DOMPurify.sanitize>[1] = {
+  // One tag a line would hide the list's shape (text tags, then headings and tables).
+  // prettier-ignore
   ALLOWED_TAGS: [
     "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",

@@ -6,7 +6,7 @@ import { PacketView } from "./PacketView";
 
 const HOSTILE = [
   "# Please approve",
-  '<script>window.pwned = true</script>',
+  "<script>window.pwned = true</script>",
   '<img src="x" onerror="window.pwned = true">',
   "[click me](javascript:window.pwned=true)",
   '<a href="https://evil.example" onclick="window.pwned=true">raw link</a>',
@@ -41,7 +41,10 @@ describe("PacketView", () => {
 
   it("asks before opening a link, then calls open_link with the full URL", async () => {
     const user = userEvent.setup();
-    const calls = mockBackend({ packet_get: () => packetView(1, { reasoning: HOSTILE }), open_link: () => null });
+    const calls = mockBackend({
+      packet_get: () => packetView(1, { reasoning: HOSTILE }),
+      open_link: () => null,
+    });
     render(<PacketView id={1} />);
     const link = await screen.findByRole("link", { name: "docs" });
     await user.click(link);
@@ -49,7 +52,9 @@ describe("PacketView", () => {
     expect(dialog).toHaveTextContent("https://docs.example.com/refunds?id=1");
     expect(callsTo(calls, "open_link")).toHaveLength(0);
     await user.click(within(dialog).getByRole("button", { name: "Open in browser" }));
-    expect(callsTo(calls, "open_link")).toEqual([{ cmd: "open_link", args: { url: "https://docs.example.com/refunds?id=1" } }]);
+    expect(callsTo(calls, "open_link")).toEqual([
+      { cmd: "open_link", args: { url: "https://docs.example.com/refunds?id=1" } },
+    ]);
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
   });
 
@@ -65,9 +70,13 @@ describe("PacketView", () => {
 
   it("folds a 5 MB argument quickly and shows it all as text on request", async () => {
     const user = userEvent.setup();
-    const huge = "<b>A</b>".repeat(5 * 1024 * 1024 / 8);
+    const huge = "<b>A</b>".repeat((5 * 1024 * 1024) / 8);
     mockBackend({
-      packet_get: () => packetView(1, { action: { name: "upload", args: { body: huge, to: "bob" } }, reasoning: huge }),
+      packet_get: () =>
+        packetView(1, {
+          action: { name: "upload", args: { body: huge, to: "bob" } },
+          reasoning: huge,
+        }),
     });
     const started = performance.now();
     const { container } = render(<PacketView id={1} />);
@@ -82,10 +91,17 @@ describe("PacketView", () => {
   });
 
   it("shows impact, deadline and decision history with conflict winner", async () => {
-    const winner = { ...decisionView(1).record, decision_id: "other", reviewer: { id: "r2", display_name: "Sam Other" }, outcome: "reject" as const };
+    const winner = {
+      ...decisionView(1).record,
+      decision_id: "other",
+      reviewer: { id: "r2", display_name: "Sam Other" },
+      outcome: "reject" as const,
+    };
     mockBackend({
       packet_get: () =>
-        packetView(1, {}, [decisionView(1, { state: "conflict", winner, last_error: "409 already decided" })]),
+        packetView(1, {}, [
+          decisionView(1, { state: "conflict", winner, last_error: "409 already decided" }),
+        ]),
     });
     render(<PacketView id={1} />);
     expect(await screen.findByText("Risk: medium")).toBeInTheDocument();
@@ -98,7 +114,8 @@ describe("PacketView", () => {
   });
 
   it("shows a decision held back for the rest of a LangGraph interrupt as status, not as an error", async () => {
-    const note = "waiting for the other 2 actions of this thread's interrupts; they are sent together";
+    const note =
+      "waiting for the other 2 actions of this thread's interrupts; they are sent together";
     mockBackend({
       packet_get: () => packetView(1, {}, [decisionView(1, { state: "signed", last_error: note })]),
     });

@@ -37,12 +37,18 @@ export function PacketView({ id }: { id: number }) {
     <article className="packet" aria-labelledby={`packet-${id}-title`}>
       <header className="packet-header">
         <h2 id={`packet-${id}-title`} className="packet-title">
-          <FoldedText text={packet.action.name} limit={200} label="action name" className="action-name" />
+          <FoldedText
+            text={packet.action.name}
+            limit={200}
+            label="action name"
+            className="action-name"
+          />
         </h2>
         <p className="packet-meta">
           <span className={`badge urgency urgency-${packet.urgency}`}>{packet.urgency}</span>{" "}
-          <span className={`status status-${packet.status}`}>{capitalize(packet.status)}</span> · Agent{" "}
-          {packet.agent.name.slice(0, 200)} · {view.endpoint_name} · Received {formatDate(view.received_at)}
+          <span className={`status status-${packet.status}`}>{capitalize(packet.status)}</span> ·
+          Agent {packet.agent.name.slice(0, 200)} · {view.endpoint_name} · Received{" "}
+          {formatDate(view.received_at)}
         </p>
       </header>
       <ErrorMessage error={error} context="Could not refresh the packet" />

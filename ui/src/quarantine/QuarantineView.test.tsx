@@ -1,7 +1,7 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { callsTo, emitEngineEvent, mockBackend } from "../test/fixtures";
-import type { QuarantinedPacket } from "../types";
+import type { QuarantinedPacket } from "../gen";
 import { QuarantineView } from "./QuarantineView";
 
 const item: QuarantinedPacket = {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type RefObject } from "react";
 import { capitalize } from "../format";
-import type { EndpointView, PacketStatus, QueueQuery, Risk, Urgency } from "../types";
+import type { EndpointView, PacketStatus, QueueQuery, Risk, Urgency } from "../gen";
 
 const STATUSES: PacketStatus[] = ["pending", "decided", "expired", "withdrawn"];
 const RISKS: Risk[] = ["low", "medium", "high", "critical"];
@@ -96,7 +96,12 @@ export function QueueFilters({ value, onChange, endpoints, searchRef }: Props) {
   const set = (patch: QueueQuery) => onChange(cleanQuery({ ...value, ...patch }));
   const endpointNames = Object.fromEntries(endpoints.map((e) => [e.id, e.name]));
   return (
-    <form className="queue-filters" role="search" aria-label="Filter the queue" onSubmit={(e) => e.preventDefault()}>
+    <form
+      className="queue-filters"
+      role="search"
+      aria-label="Filter the queue"
+      onSubmit={(e) => e.preventDefault()}
+    >
       <TextFilter
         label="Search"
         type="search"
@@ -104,9 +109,27 @@ export function QueueFilters({ value, onChange, endpoints, searchRef }: Props) {
         onCommit={(text) => set({ text })}
         inputRef={searchRef}
       />
-      <Select label="Status" value={value.status} options={STATUSES} anyLabel="Any status" onChange={(status) => set({ status })} />
-      <Select label="Risk" value={value.risk} options={RISKS} anyLabel="Any risk" onChange={(risk) => set({ risk })} />
-      <Select label="Urgency" value={value.urgency} options={URGENCIES} anyLabel="Any urgency" onChange={(urgency) => set({ urgency })} />
+      <Select
+        label="Status"
+        value={value.status}
+        options={STATUSES}
+        anyLabel="Any status"
+        onChange={(status) => set({ status })}
+      />
+      <Select
+        label="Risk"
+        value={value.risk}
+        options={RISKS}
+        anyLabel="Any risk"
+        onChange={(risk) => set({ risk })}
+      />
+      <Select
+        label="Urgency"
+        value={value.urgency}
+        options={URGENCIES}
+        anyLabel="Any urgency"
+        onChange={(urgency) => set({ urgency })}
+      />
       <Select
         label="Endpoint"
         value={value.endpoint_id}
@@ -116,7 +139,11 @@ export function QueueFilters({ value, onChange, endpoints, searchRef }: Props) {
         onChange={(endpoint_id) => set({ endpoint_id })}
       />
       <TextFilter label="Agent" value={value.agent ?? ""} onCommit={(agent) => set({ agent })} />
-      <TextFilter label="Action" value={value.action ?? ""} onCommit={(action) => set({ action })} />
+      <TextFilter
+        label="Action"
+        value={value.action ?? ""}
+        onCommit={(action) => set({ action })}
+      />
     </form>
   );
 }

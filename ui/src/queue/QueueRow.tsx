@@ -1,5 +1,5 @@
 import { formatAmount } from "../format";
-import type { PacketSummary } from "../types";
+import type { PacketSummary } from "../gen";
 import { Countdown } from "./Countdown";
 
 interface Props {

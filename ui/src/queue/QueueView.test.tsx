@@ -1,11 +1,21 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { callsTo, emitEngineEvent, endpoint, mockBackend, packetView, summary } from "../test/fixtures";
-import type { QueueQuery } from "../types";
+import {
+  callsTo,
+  emitEngineEvent,
+  endpoint,
+  mockBackend,
+  packetView,
+  summary,
+} from "../test/fixtures";
+import type { QueueQuery } from "../gen";
 import { QueueView } from "./QueueView";
 
-const rows = [summary(1, { action: "send_refund", urgency: "critical" }), summary(2, { action: "delete_repo" })];
+const rows = [
+  summary(1, { action: "send_refund", urgency: "critical" }),
+  summary(2, { action: "delete_repo" }),
+];
 
 describe("QueueView", () => {
   it("renders rows from queue_list, asks for pending first, in pages", async () => {
@@ -71,12 +81,22 @@ describe("QueueView", () => {
     await user.type(screen.getByLabelText("Action"), "refund");
     await user.type(screen.getByLabelText("Search"), "double charged");
 
-    const expected = { risk: "high", endpoint_id: "ep2", agent: "billing", action: "refund", text: "double charged" };
+    const expected = {
+      risk: "high",
+      endpoint_id: "ep2",
+      agent: "billing",
+      action: "refund",
+      text: "double charged",
+    };
     await waitFor(() => {
       const last = callsTo(calls, "queue_count").at(-1)?.args.query;
       expect(last).toEqual(expected);
     });
-    expect(callsTo(calls, "queue_list").at(-1)?.args.query).toEqual({ ...expected, limit: 100, offset: 0 });
+    expect(callsTo(calls, "queue_list").at(-1)?.args.query).toEqual({
+      ...expected,
+      limit: 100,
+      offset: 0,
+    });
   });
 
   it("moves the selection with j/k and arrows, and / focuses search", async () => {
@@ -84,7 +104,8 @@ describe("QueueView", () => {
     mockBackend({
       queue_list: () => rows,
       queue_count: () => 2,
-      packet_get: (a) => packetView(a.id as number, { action: { name: `packet ${String(a.id)}`, args: {} } }),
+      packet_get: (a) =>
+        packetView(a.id as number, { action: { name: `packet ${String(a.id)}`, args: {} } }),
     });
     render(<QueueView />);
     await screen.findByText("send_refund");

@@ -5,7 +5,7 @@ import { ErrorMessage } from "../shell/ErrorMessage";
 import { useShortcuts } from "../shell/Shortcuts";
 import { useAsync } from "../shell/useAsync";
 import { useEngineEvent } from "../shell/useEngineEvent";
-import type { QueueQuery } from "../types";
+import type { QueueQuery } from "../gen";
 import { QueueFilters } from "./QueueFilters";
 import { QueueList } from "./QueueList";
 import { useQueue } from "./useQueue";
@@ -19,26 +19,45 @@ interface Selection {
   index: number;
 }
 
-interface QueueViewProps {
-  /** Show this review (from a notification); `seq` tells repeated requests apart. */
-  openRequest?: { id: number; seq: number };
+type OpenRequest = { id: number; seq: number };
+
+/** What the queue view hands its host to keep while another view is shown. */
+export interface QueueViewMemory {
+  query: QueueQuery;
+  selection: Selection | undefined;
+  /** The open request already applied, so coming back does not apply it again. */
+  seenRequest: OpenRequest | undefined;
 }
 
-export function QueueView({ openRequest }: QueueViewProps = {}) {
-  const [query, setQuery] = useState<QueueQuery>(DEFAULT_QUERY);
+interface QueueViewProps {
+  /** Show this review (from a notification); `seq` tells repeated requests apart. */
+  openRequest?: OpenRequest;
+  /** Where the view was when last shown (it starts there); undefined: the first visit. */
+  memory?: QueueViewMemory;
+  /** Hears every change of the filter, the selection and the applied open request. */
+  onMemoryChange?: (memory: QueueViewMemory) => void;
+}
+
+export function QueueView({ openRequest, memory, onMemoryChange }: QueueViewProps = {}) {
+  const [query, setQuery] = useState<QueueQuery>(memory?.query ?? DEFAULT_QUERY);
   const [selection, setSelection] = useState<Selection | undefined>(
-    openRequest ? { id: openRequest.id, index: -1 } : undefined,
+    memory ? memory.selection : openRequest ? { id: openRequest.id, index: -1 } : undefined,
   );
   const searchRef = useRef<HTMLInputElement>(null);
   const queue = useQueue(query);
 
   // A new open request moves the selection (adjusted while rendering, as React advises
   // for state that follows a prop); a queue refresh does not.
-  const [seenRequest, setSeenRequest] = useState(openRequest);
+  const [seenRequest, setSeenRequest] = useState(memory ? memory.seenRequest : openRequest);
   if (openRequest !== seenRequest) {
     setSeenRequest(openRequest);
     if (openRequest) setSelection({ id: openRequest.id, index: queue.indexOf(openRequest.id) });
   }
+
+  // The view unmounts while another one is shown; the host keeps where it was.
+  useEffect(() => {
+    onMemoryChange?.({ query, selection, seenRequest });
+  }, [onMemoryChange, query, selection, seenRequest]);
 
   // Tell the notifier which review is on screen: it gets no popup. A window in the
   // background shows nothing to anyone.
@@ -102,7 +121,9 @@ export function QueueView({ openRequest }: QueueViewProps = {}) {
           searchRef={searchRef}
         />
         <p className="queue-count" aria-live="polite">
-          {queue.count === undefined ? "Loading…" : `${queue.count} packet${queue.count === 1 ? "" : "s"}`}
+          {queue.count === undefined
+            ? "Loading…"
+            : `${queue.count} packet${queue.count === 1 ? "" : "s"}`}
         </p>
         <ErrorMessage error={queue.error} context="Could not load the queue" />
         <QueueList queue={queue} selectedIndex={selectedIndex} onSelect={selectIndex} />

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { backend, toBackendError } from "../backend";
-import type { BackendError, PacketSummary, QueueQuery } from "../types";
+import type { PacketSummary, QueueQuery } from "../gen";
+import type { BackendError } from "../backendError";
 
 export const PAGE_SIZE = 100;
 
@@ -37,14 +38,28 @@ const pagesIn = ([start, end]: [number, number]) => {
  */
 export function useQueue(filter: QueueQuery): QueueData {
   const key = JSON.stringify(filter);
-  const [snap, setSnap] = useState<Snapshot>(() => ({ key, count: undefined, pages: new Map(), error: undefined }));
+  const [snap, setSnap] = useState<Snapshot>(() => ({
+    key,
+    count: undefined,
+    pages: new Map(),
+    error: undefined,
+  }));
   // Mutable bookkeeping for the fetch logic (never read during render).
-  const current = useRef({ key, range: [0, 0] as [number, number], known: new Set<number>(), loading: new Set<number>() });
+  const current = useRef({
+    key,
+    range: [0, 0] as [number, number],
+    known: new Set<number>(),
+    loading: new Set<number>(),
+  });
   const refreshing = useRef(false);
   const dirty = useRef(false);
 
   const fetchPage = (k: string, page: number) =>
-    backend.queueList({ ...(JSON.parse(k) as QueueQuery), limit: PAGE_SIZE, offset: page * PAGE_SIZE });
+    backend.queueList({
+      ...(JSON.parse(k) as QueueQuery),
+      limit: PAGE_SIZE,
+      offset: page * PAGE_SIZE,
+    });
 
   const refresh = useCallback(() => {
     if (refreshing.current) {
@@ -55,7 +70,10 @@ export function useQueue(filter: QueueQuery): QueueData {
       refreshing.current = true;
       const k = current.current.key;
       const wanted = pagesIn(current.current.range);
-      Promise.all([backend.queueCount(JSON.parse(k) as QueueQuery), ...wanted.map((p) => fetchPage(k, p))])
+      Promise.all([
+        backend.queueCount(JSON.parse(k) as QueueQuery),
+        ...wanted.map((p) => fetchPage(k, p)),
+      ])
         .then(([n, ...rows]) => {
           if (k !== current.current.key) return;
           // Replace the cache wholesale: pages outside the viewport may be stale now.
@@ -65,7 +83,8 @@ export function useQueue(filter: QueueQuery): QueueData {
           setSnap({ key: k, count: n as number, pages, error: undefined });
         })
         .catch((e: unknown) => {
-          if (k === current.current.key) setSnap((s) => ({ ...s, key: k, error: toBackendError(e) }));
+          if (k === current.current.key)
+            setSnap((s) => ({ ...s, key: k, error: toBackendError(e) }));
         })
         .finally(() => {
           refreshing.current = false;

@@ -1,8 +1,8 @@
-import type { BackendError } from "../types";
+import type { BackendError } from "../backendError";
 
 // Errors the reviewer must act on outside the app (unlock or install a keyring): shown as a
 // banner with an explanation rather than an inline line of text.
-const PROMINENT: Record<string, string> = {
+const PROMINENT: Partial<Record<BackendError["code"], string>> = {
   keyring_unavailable: "The OS keyring is not available",
   keyring_locked: "The OS keyring is locked",
   keyring: "Keyring error",
@@ -23,8 +23,8 @@ export function ErrorMessage({ error, context }: Props) {
         <strong>{title}</strong>
         <p>{error.message}</p>
         <p className="hint">
-          Decisions cannot be signed and endpoint tokens cannot be stored until the keyring
-          works. Countersign never falls back to storing secrets in a plain file.
+          Decisions cannot be signed and endpoint tokens cannot be stored until the keyring works.
+          Countersign never falls back to storing secrets in a plain file.
         </p>
         <code className="error-code">{error.code}</code>
       </div>

@@ -7,7 +7,10 @@ import { StatusBar } from "./StatusBar";
 describe("StatusBar", () => {
   it("shows offline health and the outbox count", async () => {
     mockBackend({
-      endpoints_list: () => [endpoint({ health: "offline", outbox: 3 }), endpoint({ id: "ep2", name: "Staging" })],
+      endpoints_list: () => [
+        endpoint({ health: "offline", outbox: 3 }),
+        endpoint({ id: "ep2", name: "Staging" }),
+      ],
       queue_stats: () => ({ ...STATS, outbox: 3 }),
     });
     render(<StatusBar />);
@@ -22,10 +25,20 @@ describe("StatusBar", () => {
     render(<StatusBar />);
     expect(await screen.findByText("Prod agents: online")).toBeInTheDocument();
     expect(screen.getByText("Outbox 0")).toBeInTheDocument();
-    await emitEngineEvent({ type: "endpoint_health", endpoint_id: "ep1", health: "offline", detail: "timeout" });
+    await emitEngineEvent({
+      type: "endpoint_health",
+      endpoint_id: "ep1",
+      health: "offline",
+      detail: "timeout",
+    });
     expect(await screen.findByText("Prod agents: offline")).toBeInTheDocument();
     outbox = 1;
-    await emitEngineEvent({ type: "decision_state", decision_id: "d", packet_id: 1, state: "signed" });
+    await emitEngineEvent({
+      type: "decision_state",
+      decision_id: "d",
+      packet_id: 1,
+      state: "signed",
+    });
     await waitFor(() => expect(screen.getByText("Outbox 1")).toBeInTheDocument());
     expect(callsTo(calls, "queue_stats").length).toBeGreaterThanOrEqual(2);
   });
@@ -42,7 +55,9 @@ describe("StatusBar", () => {
       });
     });
     expect(
-      await screen.findByText("Notifications unavailable: no desktop notification service answered"),
+      await screen.findByText(
+        "Notifications unavailable: no desktop notification service answered",
+      ),
     ).toBeInTheDocument();
     expect(screen.queryByText("Notifications paused")).not.toBeInTheDocument();
     await act(async () => {

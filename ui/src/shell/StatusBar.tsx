@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { backend } from "../backend";
-import type { EngineEvent, Health, NotifierStatus } from "../types";
+import type { EngineEvent, Health, NotifierStatus } from "../gen";
 import { useAsync } from "./useAsync";
 import { useEngineEvent, useNotifierStatus } from "./useEngineEvent";
 

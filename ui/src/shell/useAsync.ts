@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { toBackendError } from "../backend";
-import type { BackendError } from "../types";
+import type { BackendError } from "../backendError";
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -30,30 +30,30 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
       return;
     }
     const go = () => {
-    inFlight.current = true;
-    const gen = generation.current;
-    setLoading(true);
-    loadRef
-      .current()
-      .then(
-        (value) => {
-          if (gen !== generation.current) return;
-          setData(value);
-          setError(undefined);
-        },
-        (e: unknown) => {
-          if (gen !== generation.current) return;
-          setError(toBackendError(e));
-        },
-      )
-      .finally(() => {
-        inFlight.current = false;
-        if (gen === generation.current) setLoading(false);
-        if (dirty.current) {
-          dirty.current = false;
-          go();
-        }
-      });
+      inFlight.current = true;
+      const gen = generation.current;
+      setLoading(true);
+      loadRef
+        .current()
+        .then(
+          (value) => {
+            if (gen !== generation.current) return;
+            setData(value);
+            setError(undefined);
+          },
+          (e: unknown) => {
+            if (gen !== generation.current) return;
+            setError(toBackendError(e));
+          },
+        )
+        .finally(() => {
+          inFlight.current = false;
+          if (gen === generation.current) setLoading(false);
+          if (dirty.current) {
+            dirty.current = false;
+            go();
+          }
+        });
     };
     go();
   }, []);

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { onEngineEvent, onNotifierStatus, onOpenPacket } from "../backend";
-import type { EngineEvent, NotifierStatus, OpenPacketRequest } from "../types";
+import type { EngineEvent, NotifierStatus } from "../gen";
+import type { OpenPacketRequest } from "../backend";
 
 type Subscribe<T> = (handler: (payload: T) => void) => Promise<() => void>;
 

@@ -10,7 +10,7 @@ import type {
   PacketSummary,
   PacketView,
   QueueStats,
-} from "../types";
+} from "../gen";
 
 export function summary(id: number, over: Partial<PacketSummary> = {}): PacketSummary {
   return {
@@ -52,7 +52,11 @@ export function packet(over: Partial<Packet> = {}): Packet {
   };
 }
 
-export function packetView(id: number, p: Partial<Packet> = {}, decisions: DecisionView[] = []): PacketView {
+export function packetView(
+  id: number,
+  p: Partial<Packet> = {},
+  decisions: DecisionView[] = [],
+): PacketView {
   return {
     id,
     endpoint_id: "ep1",

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Which decisions an export holds; every field narrows it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct AuditFilter {
     /// Decided at or after this instant (the signed `decided_at`).
     pub from: Option<DateTime<Utc>>,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// One decision as the Audit view lists it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditPreviewRow {
     pub decision_id: String,
     pub decided_at: DateTime<Utc>,
@@ -29,6 +30,7 @@ pub struct AuditPreviewRow {
 
 /// What an export with this filter would hold now.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditPreview {
     /// Decisions the filter selects (an export of it writes exactly this many rows).
     pub total: u64,

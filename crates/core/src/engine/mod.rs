@@ -51,13 +51,17 @@ impl EngineConfig {
 
 /// A reviewer's choice, as the window, the CLI or a notification hands it in.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DecideRequest {
     pub outcome: Outcome,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub args: Option<serde_json::Value>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reason: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub response: Option<String>,
     #[serde(default)]
     pub via: DecisionVia,
@@ -65,6 +69,7 @@ pub struct DecideRequest {
 
 /// What to add as an endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct NewEndpointRequest {
     pub name: String,
     pub base_url: String,
@@ -74,15 +79,19 @@ pub struct NewEndpointRequest {
     pub token: String,
     /// Plain http:// to a non-loopback host needs this explicit opt-in.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub allow_insecure_http: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub kind: EndpointKind,
     /// LangGraph only: review just the threads of this assistant id or graph id.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub assistant: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct KeyInfo {
     pub key_id: String,
     pub fingerprint: String,

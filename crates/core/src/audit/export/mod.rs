@@ -34,6 +34,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Where and how to write an export.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportOptions {
     /// A new or empty directory.
     pub out: PathBuf,
@@ -45,8 +46,10 @@ pub struct ExportOptions {
 
 /// Reported while an export runs (the app shows it as a progress bar).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportProgress {
     /// `decisions`, then `ledger`.
+    #[cfg_attr(feature = "ts", ts(type = r#""decisions" | "ledger""#))]
     pub phase: &'static str,
     pub done: u64,
     pub total: u64,
@@ -54,6 +57,7 @@ pub struct ExportProgress {
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportSummary {
     pub out: PathBuf,
     pub decisions: u64,

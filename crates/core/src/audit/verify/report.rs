@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// The first thing found wrong in an export, located as precisely as possible.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct VerifyFailure {
     pub file: String,
     /// 1-based row of decisions.jsonl / decisions.csv.
@@ -55,6 +56,7 @@ impl std::fmt::Display for VerifyFailure {
 
 /// Outcome of [`verify_export`](super::verify_export).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct VerifyReport {
     pub ok: bool,
     pub failure: Option<VerifyFailure>,
