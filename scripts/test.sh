@@ -65,6 +65,8 @@ step "install dependencies" bash scripts/install-deps.sh </dev/null
 # `npm ci` rejects lock files written with omit-lockfile-registry-resolved (optional
 # platform packages carry no version there); `npm install` honours the same lock.
 step "UI dependencies (npm install)" npm --prefix ui install --no-audit --no-fund
+# Needs the UI's Prettier (node_modules), so after npm install.
+step "UI types match Rust (gen-ui-types --check)" bash scripts/gen-ui-types.sh --check
 step "UI typecheck" npm --prefix ui run typecheck
 step "UI lint" npm --prefix ui run lint
 step "UI unit tests (vitest, Tauri IPC mocks)" npm --prefix ui test
