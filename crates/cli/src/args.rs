@@ -156,6 +156,7 @@ pub struct AuditExportArgs {
     /// Reviewer id or printed name.
     #[arg(long)]
     pub reviewer: Option<String>,
+    /// Only decisions with this outcome.
     #[arg(long)]
     pub outcome: Option<OutcomeChoice>,
     /// Show argument digests instead of the arguments in the readable columns.
@@ -171,6 +172,7 @@ pub enum EndpointCommand {
     Add {
         name: String,
         url: String,
+        /// `native` (Countersign protocol v1) or `langgraph` (a LangGraph server).
         #[arg(long, default_value = "native")]
         kind: KindChoice,
         /// Bearer token of a native endpoint (required for `native`).
@@ -235,6 +237,7 @@ pub struct ServeArgs {
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
+    /// Packets in this state (`all`: in any state).
     #[arg(long, default_value = "pending")]
     pub status: StatusChoice,
     #[arg(long)]
@@ -253,6 +256,7 @@ pub struct ListArgs {
 #[derive(Args, Debug)]
 pub struct DecideArgs {
     pub id: i64,
+    /// The answer to sign (one the packet allows).
     pub outcome: OutcomeChoice,
     /// Edited arguments as JSON, or @FILE to read them from a file.
     #[arg(long)]

@@ -97,9 +97,7 @@ impl From<RiskChoice> for Risk {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KindChoice {
-    /// Countersign protocol v1.
     Native,
-    /// A LangGraph server.
     #[value(name = "langgraph")]
     LangGraph,
 }
@@ -115,7 +113,7 @@ impl From<KindChoice> for EndpointKind {
 
 /// A value outside its closed set, as the usage error every other bad input gets (so
 /// `--json` still reports it as JSON): "unknown outcome `aprove` (approve, edit, ...)".
-/// None for any other parse failure, which clap reports itself.
+/// None for any other parse failure (a missing value too), which clap reports itself.
 pub fn unknown_value(error: &clap::Error) -> Option<CliError> {
     if error.kind() != ErrorKind::InvalidValue {
         return None;
@@ -126,6 +124,9 @@ pub fn unknown_value(error: &clap::Error) -> Option<CliError> {
     ) else {
         return None;
     };
+    if value.is_empty() {
+        return None;
+    }
     // `--status <STATUS>` or `<OUTCOME>`: the placeholder names what was asked for.
     let what = arg
         .rsplit_once('<')
@@ -142,6 +143,31 @@ pub fn unknown_value(error: &clap::Error) -> Option<CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    fn parse_error(args: &[&str]) -> clap::Error {
+        crate::args::Cli::try_parse_from(args).expect_err("the arguments are refused")
+    }
+
+    #[test]
+    fn a_value_outside_the_set_is_a_usage_error_naming_the_set() {
+        let usage = unknown_value(&parse_error(&["countersign", "decide", "1", "aprove"]));
+        assert_eq!(
+            usage.map(|e| e.to_string()).as_deref(),
+            Some("unknown outcome `aprove` (approve, edit, reject, respond, escalate, ignore)")
+        );
+        let usage = unknown_value(&parse_error(&["countersign", "list", "--status", "open"]));
+        assert_eq!(
+            usage.map(|e| e.to_string()).as_deref(),
+            Some("unknown status `open` (pending, decided, withdrawn, expired, all)")
+        );
+    }
+
+    #[test]
+    fn other_parse_failures_stay_with_clap() {
+        assert!(unknown_value(&parse_error(&["countersign", "list", "--status"])).is_none());
+        assert!(unknown_value(&parse_error(&["countersign", "list", "--limit", "x"])).is_none());
+    }
 
     /// Every spelling the CLI accepts is the wire name of the type it maps to, so
     /// `--outcome reject` still means what `Outcome::parse("reject")` meant.
