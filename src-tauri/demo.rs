@@ -2,10 +2,12 @@
 //! starts the reference endpoint in demo mode on loopback and connects to it, so a first
 //! run shows realistic packets without any setup.
 
+use countersign_core::clock::PreciseSystemClock;
 use countersign_core::{Engine, NewEndpointRequest};
 use countersign_endpoint::{DemoConfig, EndpointConfig, RunningEndpoint};
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 pub const DEMO_ENDPOINT_NAME: &str = "Demo";
 
@@ -29,7 +31,7 @@ pub async fn start_if_wanted(engine: &Engine, data_dir: &Path) -> Option<Running
         reviewer_tokens: vec![countersign_endpoint::DEMO_REVIEWER_TOKEN.into()],
         agent_tokens: vec![countersign_endpoint::DEMO_AGENT_TOKEN.into()],
         demo: Some(DemoConfig::default()),
-        now: countersign_endpoint::system_now(),
+        clock: Arc::new(PreciseSystemClock),
     };
     let running = match countersign_endpoint::spawn(config, addr).await {
         Ok(r) => r,

@@ -8,6 +8,7 @@ mod demo;
 mod error;
 mod notifications;
 mod tray;
+mod window;
 
 pub use commands::AppEngine;
 pub use error::UiError;
@@ -42,7 +43,11 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         &keyring_service(),
     ))?);
     app.manage(AppEngine(engine.clone()));
-    app.manage(AppNotifier(notifications::start(&handle, engine.clone())));
+    app.manage(AppNotifier(notifications::start(
+        &handle,
+        engine.clone(),
+        tray::show_notifier_status,
+    )));
 
     match tray::install(&handle, engine.clone()) {
         Ok(icon) => tray::follow_queue(handle.clone(), icon, engine.clone()),
@@ -124,7 +129,7 @@ pub fn run() {
         // A second launch focuses the running window instead of opening another engine on
         // the same database.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tray::show_main_window(app)
+            window::show_main_window(app)
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         // Folder pickers of the Audit view (export to, verify from).

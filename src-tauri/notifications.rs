@@ -1,10 +1,11 @@
 //! Wires the Tauri-free notifier (`countersign-notify`) to the app: starts it with the
 //! desktop popup backend, brings the window forward at the review a popup asks to open,
-//! and forwards the notifier's status (paused, service unavailable) to the UI.
+//! and forwards the notifier's status (paused, service unavailable) to the UI and to
+//! whatever else shows it (the tray, passed in).
 
 use countersign_core::Engine;
 use countersign_notify::desktop::DesktopPopups;
-use countersign_notify::{Notifier, NotifierEvent};
+use countersign_notify::{Notifier, NotifierEvent, NotifierStatus};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter};
 
@@ -21,8 +22,13 @@ struct OpenPacket {
     packet_id: Option<i64>,
 }
 
-/// Start the notifier and follow what it reports. Returns it for app state.
-pub fn start(app: &AppHandle, engine: Arc<Engine>) -> Arc<Notifier> {
+/// Start the notifier and follow what it reports; each status also goes to `show_status`.
+/// Returns the notifier for app state.
+pub fn start(
+    app: &AppHandle,
+    engine: Arc<Engine>,
+    show_status: impl Fn(&AppHandle, &NotifierStatus) + Send + 'static,
+) -> Arc<Notifier> {
     let (responses_tx, responses) = tokio::sync::mpsc::unbounded_channel();
     let notifier = Notifier::new(engine, Arc::new(DesktopPopups::new(responses_tx)));
     let mut events = notifier.subscribe();
@@ -32,7 +38,7 @@ pub fn start(app: &AppHandle, engine: Arc<Engine>) -> Arc<Notifier> {
         loop {
             match events.recv().await {
                 Ok(NotifierEvent::Open { packet_id }) => {
-                    crate::tray::show_main_window(&app);
+                    crate::window::show_main_window(&app);
                     let _ = app.emit(OPEN_PACKET_EVENT, OpenPacket { packet_id });
                 }
                 Ok(NotifierEvent::Status(status)) => {
@@ -41,7 +47,7 @@ pub fn start(app: &AppHandle, engine: Arc<Engine>) -> Arc<Notifier> {
                     if let Some(message) = status.message.as_deref().filter(|_| !status.available) {
                         eprintln!("countersign: desktop notifications unavailable: {message}");
                     }
-                    crate::tray::show_notifier_status(&app, &status);
+                    show_status(&app, &status);
                     let _ = app.emit(NOTIFIER_STATUS_EVENT, status);
                 }
                 Ok(_) => {}

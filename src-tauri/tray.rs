@@ -4,6 +4,7 @@
 
 use crate::commands::AppEngine;
 use crate::notifications::AppNotifier;
+use crate::window::show_main_window;
 use countersign_core::Engine;
 use countersign_notify::NotifierStatus;
 use std::sync::Arc;
@@ -15,15 +16,6 @@ use tauri::{AppHandle, Manager};
 const OPEN: &str = "open";
 const PAUSE: &str = "pause-notifications";
 const QUIT: &str = "quit";
-
-/// Bring the main window to the front (tray "Open", a second launch).
-pub fn show_main_window(app: &AppHandle) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
-    }
-}
 
 /// The pause item, kept to show the paused state when it changes elsewhere (UI, CLI).
 struct PauseItem(CheckMenuItem<tauri::Wry>);

@@ -1,5 +1,6 @@
 //! Command-line grammar of `countersign`.
 
+use crate::choices::{KindChoice, OutcomeChoice, RiskChoice, StatusChoice, UrgencyChoice};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -150,19 +151,14 @@ pub struct AuditExportArgs {
     /// Decided before: RFC 3339, or YYYY-MM-DD (that whole day included).
     #[arg(long)]
     pub to: Option<String>,
-    /// Endpoint name or id.
-    #[arg(long)]
-    pub endpoint: Option<String>,
-    #[arg(long)]
-    pub agent: Option<String>,
-    #[arg(long)]
-    pub action: Option<String>,
+    #[command(flatten)]
+    pub origin: OriginArgs,
     /// Reviewer id or printed name.
     #[arg(long)]
     pub reviewer: Option<String>,
-    /// approve, edit, reject, respond, escalate or ignore.
+    /// Only decisions with this outcome.
     #[arg(long)]
-    pub outcome: Option<String>,
+    pub outcome: Option<OutcomeChoice>,
     /// Show argument digests instead of the arguments in the readable columns.
     #[arg(long)]
     pub digests_only: bool,
@@ -178,7 +174,7 @@ pub enum EndpointCommand {
         url: String,
         /// `native` (Countersign protocol v1) or `langgraph` (a LangGraph server).
         #[arg(long, default_value = "native")]
-        kind: String,
+        kind: KindChoice,
         /// Bearer token of a native endpoint (required for `native`).
         #[arg(long, env = "COUNTERSIGN_ENDPOINT_TOKEN", hide_env_values = true)]
         token: Option<String>,
@@ -241,19 +237,15 @@ pub struct ServeArgs {
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
-    /// pending (default), decided, withdrawn, expired or all.
+    /// Packets in this state (`all`: in any state).
     #[arg(long, default_value = "pending")]
-    pub status: String,
+    pub status: StatusChoice,
     #[arg(long)]
-    pub urgency: Option<String>,
+    pub urgency: Option<UrgencyChoice>,
     #[arg(long)]
-    pub risk: Option<String>,
-    #[arg(long)]
-    pub endpoint: Option<String>,
-    #[arg(long)]
-    pub agent: Option<String>,
-    #[arg(long)]
-    pub action: Option<String>,
+    pub risk: Option<RiskChoice>,
+    #[command(flatten)]
+    pub origin: OriginArgs,
     /// Full-text search over action, agent, reasoning, arguments and context.
     #[arg(long)]
     pub search: Option<String>,
@@ -264,8 +256,8 @@ pub struct ListArgs {
 #[derive(Args, Debug)]
 pub struct DecideArgs {
     pub id: i64,
-    /// approve, edit, reject, respond, escalate or ignore.
-    pub outcome: String,
+    /// The answer to sign (one the packet allows).
+    pub outcome: OutcomeChoice,
     /// Edited arguments as JSON, or @FILE to read them from a file.
     #[arg(long)]
     pub args: Option<String>,
@@ -278,6 +270,18 @@ pub struct DecideArgs {
     /// Record only; leave delivery to `sync`.
     #[arg(long)]
     pub no_send: bool,
+}
+
+/// Where packets came from: the filters `list` and `audit export` share.
+#[derive(Args, Debug)]
+pub struct OriginArgs {
+    /// Endpoint id (`audit export` also takes its name).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    #[arg(long)]
+    pub agent: Option<String>,
+    #[arg(long)]
+    pub action: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

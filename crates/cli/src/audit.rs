@@ -3,12 +3,10 @@
 
 use crate::args::AuditExportArgs;
 use crate::cli_error::{CliError, CliResult};
-use crate::commands::parse_enum;
 use crate::render;
 use chrono::{DateTime, NaiveDate, Utc};
 use countersign_core::audit::{verify_export, AuditFilter, ExportOptions, ExportProgress};
 use countersign_core::Engine;
-use countersign_protocol::Outcome;
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,15 +44,11 @@ pub fn export(engine: &Engine, args: &AuditExportArgs, json: bool) -> CliResult 
             .as_deref()
             .map(|r| parse_time("to", r, true))
             .transpose()?,
-        endpoint: args.endpoint.clone(),
-        agent: args.agent.clone(),
-        action: args.action.clone(),
+        endpoint: args.origin.endpoint.clone(),
+        agent: args.origin.agent.clone(),
+        action: args.origin.action.clone(),
         reviewer: args.reviewer.clone(),
-        outcome: args
-            .outcome
-            .as_deref()
-            .map(|o| parse_enum::<Outcome>("outcome", o, Outcome::parse))
-            .transpose()?,
+        outcome: args.outcome.map(Into::into),
     };
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = cancel.clone();

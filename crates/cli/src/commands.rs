@@ -3,10 +3,8 @@
 use crate::args::*;
 use crate::cli_error::{CliError, CliResult};
 use crate::render;
-use countersign_core::{
-    DecideRequest, EndpointKind, Engine, EngineConfig, NewEndpointRequest, QueueQuery,
-};
-use countersign_protocol::{DecisionVia, Outcome, PacketStatus, Risk, Urgency};
+use countersign_core::{DecideRequest, Engine, EngineConfig, NewEndpointRequest, QueueQuery};
+use countersign_protocol::DecisionVia;
 use std::path::PathBuf;
 
 fn data_dir(cli: &Cli) -> CliResult<PathBuf> {
@@ -41,7 +39,6 @@ pub async fn run(cli: Cli) -> CliResult {
             allow_insecure_http,
             enroll,
         }) => {
-            let kind = parse_enum("kind", kind, EndpointKind::parse)?;
             let engine = open_engine(&cli)?;
             let mut ep = engine.add_endpoint(NewEndpointRequest {
                 name: name.clone(),
@@ -51,7 +48,7 @@ pub async fn run(cli: Cli) -> CliResult {
                     .or_else(|| api_key.clone())
                     .unwrap_or_default(),
                 allow_insecure_http: *allow_insecure_http,
-                kind,
+                kind: (*kind).into(),
                 assistant: assistant.clone(),
             })?;
             if *enroll {
@@ -109,8 +106,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Sync { once: false, .. } => follow(&cli).await,
         Command::List(args) => {
             let engine = open_engine(&cli)?;
-            let query = list_query(args)?;
-            render::queue(&engine.list(&query)?, json);
+            render::queue(&engine.list(&list_query(args))?, json);
             Ok(())
         }
         Command::Show { id } => {
@@ -153,7 +149,7 @@ pub async fn run(cli: Cli) -> CliResult {
             notify_packets,
             keep_audit_export,
         } => {
-            let audit = crate::bench_audit::AuditBench {
+            let audit = crate::bench::AuditBench {
                 entries: *audit_entries,
                 keep_export: keep_audit_export.clone(),
             };
@@ -163,51 +159,22 @@ pub async fn run(cli: Cli) -> CliResult {
     }
 }
 
-pub fn parse_enum<T>(what: &str, raw: &str, parse: impl Fn(&str) -> Option<T>) -> CliResult<T> {
-    parse(raw).ok_or_else(|| CliError::Usage(format!("unknown {what} `{raw}`")))
-}
-
-/// Parse a snake_case protocol enum (urgency, risk) from its wire name.
-fn parse_wire<T: serde::de::DeserializeOwned>(
-    what: &str,
-    raw: &str,
-    choices: &str,
-) -> CliResult<T> {
-    serde_json::from_value(serde_json::Value::String(raw.to_string()))
-        .map_err(|_| CliError::Usage(format!("unknown {what} `{raw}` ({choices})")))
-}
-
-fn list_query(args: &ListArgs) -> CliResult<QueueQuery> {
-    let status = match args.status.as_str() {
-        "all" => None,
-        s => Some(parse_enum("status", s, PacketStatus::parse)?),
-    };
-    let urgency: Option<Urgency> = args
-        .urgency
-        .as_deref()
-        .map(|u| parse_wire("urgency", u, "low, normal, high, critical"))
-        .transpose()?;
-    let risk: Option<Risk> = args
-        .risk
-        .as_deref()
-        .map(|r| parse_wire("risk", r, "low, medium, high, critical"))
-        .transpose()?;
-    Ok(QueueQuery {
-        status,
-        urgency,
-        risk,
-        endpoint_id: args.endpoint.clone(),
-        agent: args.agent.clone(),
-        action: args.action.clone(),
+fn list_query(args: &ListArgs) -> QueueQuery {
+    QueueQuery {
+        status: args.status.status(),
+        urgency: args.urgency.map(Into::into),
+        risk: args.risk.map(Into::into),
+        endpoint_id: args.origin.endpoint.clone(),
+        agent: args.origin.agent.clone(),
+        action: args.origin.action.clone(),
         text: args.search.clone(),
         limit: Some(args.limit),
         ..QueueQuery::default()
-    })
+    }
 }
 
 async fn decide(cli: &Cli, args: &DecideArgs) -> CliResult {
     let json = cli.json;
-    let outcome = parse_enum("outcome", &args.outcome, Outcome::parse)?;
     let edited = match &args.args {
         None => None,
         Some(raw) => {
@@ -225,7 +192,7 @@ async fn decide(cli: &Cli, args: &DecideArgs) -> CliResult {
     let decision = engine.decide(
         args.id,
         DecideRequest {
-            outcome,
+            outcome: args.outcome.into(),
             args: edited,
             reason: args.reason.clone(),
             response: args.response.clone(),
@@ -299,7 +266,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> CliResult {
             interval: std::time::Duration::from_secs(args.demo_interval.max(1)),
             ..Default::default()
         }),
-        now: countersign_endpoint::system_now(),
+        clock: std::sync::Arc::new(countersign_core::clock::PreciseSystemClock),
     };
     let addr = format!("{}:{}", args.host, args.port);
     let listener = tokio::net::TcpListener::bind(&addr)

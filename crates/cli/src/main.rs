@@ -4,8 +4,7 @@
 mod args;
 mod audit;
 mod bench;
-mod bench_audit;
-mod bench_notify;
+mod choices;
 mod cli_error;
 mod commands;
 mod notify;
@@ -20,7 +19,10 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_failure(e),
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -45,5 +47,18 @@ fn main() -> ExitCode {
             render::error(&e, json);
             e.exit_code()
         }
+    }
+}
+
+/// A value outside a closed set is a usage error like any other bad input (with `--json`,
+/// reported as JSON too); clap reports every other parse failure, help and version itself.
+fn parse_failure(e: clap::Error) -> ExitCode {
+    match choices::unknown_value(&e) {
+        Some(usage) => {
+            let json = std::env::args_os().any(|a| a == "--json");
+            render::error(&usage, json);
+            usage.exit_code()
+        }
+        None => e.exit(),
     }
 }

@@ -2,7 +2,7 @@
 //! HTTP, real SQLite files): push arrival, delivery, expiry, conflict and outage.
 
 use chrono::{DateTime, Utc};
-use countersign_core::clock::{OsEntropy, SystemClock};
+use countersign_core::clock::{Clock, OsEntropy, SystemClock};
 use countersign_core::keystore::MemoryKeyStore;
 use countersign_core::*;
 use countersign_endpoint::{spawn, EndpointConfig, RunningEndpoint};
@@ -18,6 +18,15 @@ struct Harness {
     dir: tempfile::TempDir,
     /// Milliseconds added to the endpoint's clock, so deadlines can pass on demand.
     skew_ms: Arc<AtomicI64>,
+}
+
+/// The wall clock plus the harness's skew.
+struct SkewedClock(Arc<AtomicI64>);
+
+impl Clock for SkewedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::milliseconds(self.0.load(Ordering::SeqCst))
+    }
 }
 
 impl Harness {
@@ -36,9 +45,7 @@ impl Harness {
                 reviewer_tokens: vec!["r1".into(), "r2".into()],
                 agent_tokens: vec!["agent".into()],
                 demo: None,
-                now: Arc::new(move || {
-                    Utc::now() + chrono::Duration::milliseconds(skew.load(Ordering::SeqCst))
-                }),
+                clock: Arc::new(SkewedClock(skew)),
             },
             addr,
         )

@@ -113,7 +113,7 @@ mod tests {
             reviewer_tokens: vec!["r".into()],
             agent_tokens: vec!["a".into()],
             demo: None::<DemoConfig>,
-            now: Arc::new(Utc::now),
+            clock: Arc::new(countersign_clock::PreciseSystemClock),
         };
         AppState::open(config, tokio::sync::watch::channel(false).1).unwrap()
     }

@@ -8,7 +8,7 @@
 //! deadline ticker applies timeout policies, and an optional demo mode plays realistic
 //! agents against the same code paths.
 //!
-//! Time is injected ([`Now`]) so tests can move the clock without sleeping.
+//! Time is injected ([`EndpointConfig::clock`]) so tests can move the clock without sleeping.
 
 mod agent;
 mod auth;
@@ -22,6 +22,7 @@ mod extract;
 mod humanlayer;
 mod state;
 mod store;
+mod tokens;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -34,18 +35,10 @@ use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Utc};
+use countersign_clock::Clock;
 use tokio::sync::watch;
 
 pub use error::EndpointError;
-
-/// The clock the endpoint reads; injected so tests control deadlines.
-pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
-/// The wall clock.
-pub fn system_now() -> Now {
-    Arc::new(Utc::now)
-}
 
 /// Largest request body accepted (the spec's 8 MiB); bigger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -66,7 +59,9 @@ pub struct EndpointConfig {
     pub agent_tokens: Vec<String>,
     /// Play demo agents when set.
     pub demo: Option<DemoConfig>,
-    pub now: Now,
+    /// The clock the endpoint reads (creation times, deadlines); injected so tests control
+    /// deadlines. [`PreciseSystemClock`](countersign_clock::PreciseSystemClock) in service.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for EndpointConfig {

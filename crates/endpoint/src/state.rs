@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use countersign_clock::Clock;
 use tokio::sync::watch;
 
-use crate::auth::Tokens;
 use crate::error::EndpointError;
 use crate::events::ChangeFeed;
 use crate::store::{Store, StoreResult, Writer};
-use crate::{DemoConfig, EndpointConfig, Now, DEMO_AGENT_TOKEN, DEMO_REVIEWER_TOKEN};
+use crate::tokens::Tokens;
+use crate::{DemoConfig, EndpointConfig, DEMO_AGENT_TOKEN, DEMO_REVIEWER_TOKEN};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,7 +22,7 @@ struct Shared {
     store: Arc<Store>,
     feed: ChangeFeed,
     tokens: Tokens,
-    now: Now,
+    clock: Arc<dyn Clock>,
     stop: watch::Receiver<bool>,
     demo: Option<DemoConfig>,
     /// The agent token demo agents use (the first configured one).
@@ -38,7 +39,7 @@ impl AppState {
             mut reviewer_tokens,
             mut agent_tokens,
             demo,
-            now,
+            clock,
         } = config;
         if demo.is_some() {
             // A demo must work out of the box: well-known tokens unless the user chose some.
@@ -56,7 +57,7 @@ impl AppState {
                 store: Arc::new(store),
                 feed,
                 tokens: Tokens::new(&reviewer_tokens, &agent_tokens),
-                now,
+                clock,
                 stop,
                 demo_agent_token: demo.as_ref().and_then(|_| agent_tokens.first().cloned()),
                 demo,
@@ -65,7 +66,7 @@ impl AppState {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        (self.inner.now)()
+        self.inner.clock.now()
     }
 
     pub fn tokens(&self) -> &Tokens {

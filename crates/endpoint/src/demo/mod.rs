@@ -13,8 +13,8 @@ use rand::SeedableRng;
 use tokio::task::JoinSet;
 
 use crate::agent;
-use crate::auth::token_hash;
 use crate::state::AppState;
+use crate::tokens::token_hash;
 use crate::DemoConfig;
 
 /// Longest single long-poll of a demo agent (the protocol maximum).
@@ -132,7 +132,7 @@ mod tests {
                 interval: std::time::Duration::from_millis(100),
                 seed_packets: 12,
             }),
-            now: Arc::new(chrono::Utc::now),
+            clock: Arc::new(countersign_clock::PreciseSystemClock),
         };
         let running = crate::spawn(config, "127.0.0.1:0".parse().unwrap())
             .await

@@ -8,10 +8,10 @@
 //! the SDK polls for, and every response carries the packet id and signed record for audit.
 
 mod calls;
+mod lifecycle;
 mod mapping;
 mod models;
 mod routes;
-mod service;
 
 /// Where the API is mounted (the SDKs' default base URL ends with it).
 pub const BASE_PATH: &str = "/humanlayer/v1";

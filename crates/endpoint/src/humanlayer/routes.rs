@@ -9,12 +9,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::calls::CallKind;
+use super::lifecycle::{self, invalid, Loaded};
 use super::mapping;
 use super::models::{
     CallRequest, Escalation, FunctionCall, FunctionCallAnswer, FunctionCallSpec, HumanContact,
     HumanContactAnswer, HumanContactSpec, UnsignedAnswer,
 };
-use super::service::{self, invalid, Loaded};
 use crate::auth::AgentAuth;
 use crate::error::EndpointError;
 use crate::extract::JsonBody;
@@ -140,7 +140,7 @@ async fn create_function_call(
     let draft = mapping::function_call_draft(&req.run_id, &req.call_id, &req.spec);
     let spec = to_value(&req.spec)?;
     let kind = CallKind::FunctionCall;
-    let (loaded, new) = service::create(
+    let (loaded, new) = lifecycle::create(
         &state,
         &auth.token_hash,
         kind,
@@ -158,7 +158,7 @@ async fn get_function_call(
     auth: AgentAuth,
     CallId(id): CallId,
 ) -> Result<Json<FunctionCall>, EndpointError> {
-    function_call(service::load(&state, &auth.token_hash, CallKind::FunctionCall, id).await?)
+    function_call(lifecycle::load(&state, &auth.token_hash, CallKind::FunctionCall, id).await?)
 }
 
 async fn respond_function_call(
@@ -178,7 +178,7 @@ async fn respond_function_call(
         ));
     }
     let loaded =
-        service::load(&state, &auth.token_hash, CallKind::FunctionCall, id.clone()).await?;
+        lifecycle::load(&state, &auth.token_hash, CallKind::FunctionCall, id.clone()).await?;
     let spec: FunctionCallSpec = parse_spec(&loaded)?;
     let reject_option_name = match non_empty(body.reject_option_name) {
         Some(name) => Some(name),
@@ -194,7 +194,7 @@ async fn respond_function_call(
         ..unsigned(&state)
     };
     function_call(
-        service::answer(&state, &auth.token_hash, CallKind::FunctionCall, id, answer).await?,
+        lifecycle::answer(&state, &auth.token_hash, CallKind::FunctionCall, id, answer).await?,
     )
 }
 
@@ -205,7 +205,7 @@ async fn escalate_function_call(
     JsonBody(body): JsonBody<Escalation>,
 ) -> Result<Json<FunctionCall>, EndpointError> {
     function_call(
-        service::escalate(&state, &auth.token_hash, CallKind::FunctionCall, id, body).await?,
+        lifecycle::escalate(&state, &auth.token_hash, CallKind::FunctionCall, id, body).await?,
     )
 }
 
@@ -222,7 +222,7 @@ async fn create_contact(
     let draft = mapping::contact_draft(&req.run_id, &req.call_id, &req.spec);
     let spec = to_value(&req.spec)?;
     let kind = CallKind::HumanContact;
-    let (loaded, new) = service::create(
+    let (loaded, new) = lifecycle::create(
         &state,
         &auth.token_hash,
         kind,
@@ -240,7 +240,7 @@ async fn get_contact(
     auth: AgentAuth,
     CallId(id): CallId,
 ) -> Result<Json<HumanContact>, EndpointError> {
-    human_contact(service::load(&state, &auth.token_hash, CallKind::HumanContact, id).await?)
+    human_contact(lifecycle::load(&state, &auth.token_hash, CallKind::HumanContact, id).await?)
 }
 
 async fn respond_contact(
@@ -257,7 +257,7 @@ async fn respond_contact(
         ..unsigned(&state)
     };
     human_contact(
-        service::answer(&state, &auth.token_hash, CallKind::HumanContact, id, answer).await?,
+        lifecycle::answer(&state, &auth.token_hash, CallKind::HumanContact, id, answer).await?,
     )
 }
 
@@ -268,6 +268,6 @@ async fn escalate_contact(
     JsonBody(body): JsonBody<Escalation>,
 ) -> Result<Json<HumanContact>, EndpointError> {
     human_contact(
-        service::escalate(&state, &auth.token_hash, CallKind::HumanContact, id, body).await?,
+        lifecycle::escalate(&state, &auth.token_hash, CallKind::HumanContact, id, body).await?,
     )
 }

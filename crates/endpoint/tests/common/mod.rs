@@ -2,10 +2,11 @@
 //! a controllable clock, a reqwest client, signing helpers and a tiny SSE reader.
 #![allow(dead_code)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use countersign_clock::{Clock, ManualClock};
 use countersign_endpoint::{EndpointConfig, RunningEndpoint};
 use countersign_protocol::digest::{args_digest, packet_digest};
 use countersign_protocol::jws::{key_id, public_jwk, sign_decision};
@@ -23,21 +24,20 @@ pub struct TestEndpoint {
     pub running: Option<RunningEndpoint>,
     pub base: String,
     pub client: reqwest::Client,
-    clock: Arc<Mutex<DateTime<Utc>>>,
+    clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
 }
 
 impl TestEndpoint {
     pub async fn start() -> TestEndpoint {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(Mutex::new(Utc::now()));
-        let read_clock = clock.clone();
+        let clock = Arc::new(ManualClock::at(Utc::now()));
         let config = EndpointConfig {
             db_path: dir.path().join("endpoint.sqlite"),
             reviewer_tokens: vec![REVIEWER.into()],
             agent_tokens: vec![AGENT.into(), OTHER_AGENT.into()],
             demo: None,
-            now: Arc::new(move || *read_clock.lock().unwrap()),
+            clock: clock.clone(),
         };
         let running = countersign_endpoint::spawn(config, "127.0.0.1:0".parse().unwrap())
             .await
@@ -52,11 +52,11 @@ impl TestEndpoint {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        *self.clock.lock().unwrap()
+        self.clock.now()
     }
 
     pub fn advance(&self, by: TimeDelta) {
-        *self.clock.lock().unwrap() += by;
+        self.clock.advance(by);
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,6 +1,7 @@
 //! The audit figures of `countersign bench`: a ledger of N entries (synthetic signed
 //! decisions, four entries each, appended in big transactions), exported and verified.
 
+use super::figures::Figure;
 use crate::cli_error::{CliError, CliResult};
 use base64::Engine as _;
 use chrono::Utc;
@@ -25,8 +26,8 @@ pub struct AuditBench {
 }
 
 impl AuditBench {
-    /// (name, measured, target) rows for the bench table.
-    pub fn run(&self, dir: &Path) -> CliResult<Vec<(String, String, &'static str)>> {
+    /// The audit rows of the bench table.
+    pub fn run(&self, dir: &Path) -> CliResult<Vec<Figure>> {
         let figures = measure(dir, self.entries)?;
         if let Some(keep) = &self.keep_export {
             move_dir(&dir.join(EXPORT_DIR), keep)?;
@@ -51,7 +52,7 @@ fn move_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn measure(dir: &Path, entries: u32) -> CliResult<Vec<(String, String, &'static str)>> {
+fn measure(dir: &Path, entries: u32) -> CliResult<Vec<Figure>> {
     let seed = [42u8; 32];
     let keys = Arc::new(MemoryKeyStore::default());
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(seed);
@@ -106,7 +107,7 @@ fn measure(dir: &Path, entries: u32) -> CliResult<Vec<(String, String, &'static 
     }
     let n = summary.ledger_entries as f64;
     let rate = |count: f64, secs: f64| format!("{:.0}/s", count / secs.max(1e-9));
-    Ok(vec![
+    let rows = [
         (
             format!(
                 "audit: build ledger ({} entries, {decisions} signed decisions)",
@@ -147,5 +148,13 @@ fn measure(dir: &Path, entries: u32) -> CliResult<Vec<(String, String, &'static 
             format!("{} entries in {verify_secs:.2} s", rate(n, verify_secs)),
             ">= 100k entries/s",
         ),
-    ])
+    ];
+    Ok(rows
+        .into_iter()
+        .map(|(name, value, target)| Figure {
+            name,
+            value,
+            target,
+        })
+        .collect())
 }

@@ -6,6 +6,8 @@
 //! measured, as a reviewer would act on it: a daemon redrawing a stack of a hundred
 //! popups (dunst does) would otherwise be what is measured.
 
+use super::figures::p50_p99;
+use super::loopback::{serve_loopback, AGENT_TOKEN};
 use crate::cli_error::{CliError, CliResult};
 use countersign_core::clock::{OsEntropy, SystemClock};
 use countersign_core::keystore::MemoryKeyStore;
@@ -66,7 +68,7 @@ pub async fn run(dir: &Path, n: u32) -> CliResult<String> {
         burst_limit: n + 10,
         ..Default::default()
     })?;
-    let (endpoint, ep) = crate::bench::serve_loopback(&engine, dir, "notify-bench").await?;
+    let (endpoint, ep) = serve_loopback(&engine, dir, "notify-bench").await?;
     let notifier = Notifier::new(engine.clone(), popups.clone());
     let running = tokio::spawn(notifier.run(responses));
     engine.start_sync()?;
@@ -88,7 +90,7 @@ pub async fn run(dir: &Path, n: u32) -> CliResult<String> {
         let agent = format!("notify-bench-{i}");
         let started = Instant::now();
         http.post(format!("{}/v1/agent/reviews", endpoint.url()))
-            .bearer_auth("bench-agent")
+            .bearer_auth(AGENT_TOKEN)
             .json(&json!({"agent": {"name": agent}, "action": {"name": "issue_refund", "args": {"amount": i}}, "urgency": "high", "allowed_outcomes": ["approve", "reject"]}))
             .send()
             .await
@@ -114,5 +116,5 @@ pub async fn run(dir: &Path, n: u32) -> CliResult<String> {
     running.abort();
     engine.stop_sync();
     endpoint.shutdown().await;
-    Ok(format!("{} ({server})", crate::bench::p50_p99(samples)))
+    Ok(format!("{} ({server})", p50_p99(samples)))
 }

@@ -1,6 +1,6 @@
-//! The operations behind the HumanLayer routes, each one SQLite transaction: create a call
-//! (as a packet, through the agent face's creation path), load it, answer it directly
-//! (unsigned, at most once) and escalate it.
+//! The life of a HumanLayer call behind its routes, each step one SQLite transaction:
+//! create it (as a packet, through the agent face's creation path), load it, answer it
+//! directly (unsigned, at most once) and escalate it.
 
 use countersign_protocol::{ChangeKind, Packet, PacketDraft, PacketStatus, ProtocolError};
 use serde_json::Value;
