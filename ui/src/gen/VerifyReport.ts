@@ -2,7 +2,7 @@
 import type { VerifyFailure } from "./VerifyFailure";
 
 /**
- * Outcome of [`verify_export`].
+ * What `verify_export` found in an export.
  */
 export type VerifyReport = {
   ok: boolean;

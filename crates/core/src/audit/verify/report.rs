@@ -54,7 +54,7 @@ impl std::fmt::Display for VerifyFailure {
     }
 }
 
-/// Outcome of [`verify_export`](super::verify_export).
+/// What `verify_export` found in an export.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct VerifyReport {
