@@ -8,6 +8,7 @@ use axum::http::{header, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use countersign_testkit::http_stub::not_found;
 use countersign_testkit::HttpStub;
 use serde_json::{json, Value};
 use std::convert::Infallible;
@@ -42,7 +43,8 @@ fn huge_page() -> String {
     .to_string()
 }
 
-/// Start the stub on a free port; returns its base URL. It serves until the test ends
+/// Start the stub on a free port; returns its base URL. Every path and method it does
+/// not serve gets a 404 with a protocol error body. It serves until the test ends
 /// (the app goes on syncing from it after the step that added it).
 pub fn start() -> String {
     let page = huge_page();
@@ -58,7 +60,8 @@ pub fn start() -> String {
             };
             ([(header::CONTENT_TYPE, "application/json")], body)
         }
-    });
+    })
+    .fallback(not_found);
     // Hold the stream open (as a live endpoint would) with SSE comments.
     let events = get(|| async {
         Sse::new(futures::stream::pending::<Result<Event, Infallible>>()).keep_alive(
@@ -66,8 +69,9 @@ pub fn start() -> String {
                 .interval(Duration::from_secs(5))
                 .text("ping"),
         )
-    });
-    let enroll = post(|| async { (StatusCode::CREATED, Json(json!({}))) });
+    })
+    .fallback(not_found);
+    let enroll = post(|| async { (StatusCode::CREATED, Json(json!({}))) }).fallback(not_found);
     HttpStub::start(
         Router::new()
             .route("/v1/events", events)
