@@ -3,7 +3,7 @@
 //! `countersign audit verify` and independently with PyJWT + rfc8785 (Python), and every
 //! tamper case (a changed byte, a dropped row, swapped rows, an edited manifest) named.
 
-use countersign_system_tests::*;
+use countersign_testkit::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,16 +26,17 @@ fn script() -> PathBuf {
 
 /// A packet whose agent name a spreadsheet would run as a formula, now and then.
 fn draft(i: u32) -> Value {
-    let mut d = refund_draft(i + 1);
+    let d = PacketDraftBuilder::refund(i + 1);
     let hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)"];
     if i % 50 == 7 {
-        d["agent"]["name"] = json!(hostile[(i / 50) as usize % 4]);
+        d.agent(hostile[(i / 50) as usize % 4]).build()
+    } else {
+        d.build()
     }
-    d
 }
 
-fn record_decisions(dir: &Path) -> (Endpoint, Client) {
-    let ep = Endpoint::start(dir);
+fn record_decisions(dir: &Path) -> (ServedEndpoint, Client) {
+    let ep = ServedEndpoint::start(dir);
     let client = Client::new(dir, "audit");
     client.connect(&ep, "main", REVIEWER_TOKEN);
     client.json(&["reviewer", "--name", "Dana Q. Reviewer"]);

@@ -1,10 +1,12 @@
 //! Bad input gets a clear error code, nothing wrong is stored, and everything else keeps
 //! syncing: hostile pages from an endpoint, bad requests to the endpoint, bad tokens.
 
-use countersign_system_tests::*;
+use axum::http::header;
+use axum::routing::get;
+use axum::Router;
+use countersign_testkit::http_stub::not_found;
+use countersign_testkit::*;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::TcpListener;
 
 fn packet(id: &str, seq: u64) -> Value {
     json!({"seq": seq, "kind": "created", "packet": {
@@ -14,9 +16,7 @@ fn packet(id: &str, seq: u64) -> Value {
 }
 
 /// An endpoint that serves one page mixing good and bad changes.
-fn hostile_endpoint() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+fn hostile_endpoint() -> HttpStub {
     let mut oversize = packet("too-big", 3);
     oversize["packet"]["reasoning"] = json!("x".repeat(300 * 1024));
     let mut future = packet("from-the-future", 4);
@@ -29,36 +29,25 @@ fn hostile_endpoint() -> String {
         "next_cursor": "7", "has_more": false
     })
     .to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = vec![0u8; 65536];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            let req = String::from_utf8_lossy(&buf[..n]).to_string();
-            let (status, body) = if req.starts_with("GET /v1/reviews") {
-                ("200 OK", page.clone())
-            } else {
-                (
-                    "404 Not Found",
-                    json!({"code": "not_found", "message": "no"}).to_string(),
-                )
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    url
+    // Every GET under /v1/reviews gets the page, whatever the cursor.
+    let serve_page = get(move || {
+        let page = page.clone();
+        async move { ([(header::CONTENT_TYPE, "application/json")], page) }
+    })
+    .fallback(not_found);
+    HttpStub::start(
+        Router::new()
+            .route("/v1/reviews", serve_page.clone())
+            .route("/v1/reviews/{*rest}", serve_page),
+    )
 }
 
 #[test]
 fn bad_packets_are_quarantined_and_the_rest_lands() {
     let dir = tempfile::tempdir().unwrap();
     let client = Client::new(dir.path(), "hostile");
-    let url = hostile_endpoint();
-    client.json(&["endpoint", "add", "hostile", &url, "--token", "t"]);
+    let stub = hostile_endpoint();
+    client.json(&["endpoint", "add", "hostile", stub.url(), "--token", "t"]);
     client.json(&["sync", "--once"]);
 
     let listed: Vec<String> = client
@@ -87,7 +76,7 @@ fn bad_packets_are_quarantined_and_the_rest_lands() {
 #[test]
 fn a_bad_token_shows_as_unauthorized() {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "badtoken");
     client.json(&[
         "endpoint",
@@ -111,7 +100,7 @@ fn a_bad_token_shows_as_unauthorized() {
 #[test]
 fn bad_requests_get_codes_and_store_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let http = reqwest::blocking::Client::new();
     let post = |path: &str, token: &str, body: String| {
         let resp = http
@@ -126,8 +115,9 @@ fn bad_requests_get_codes_and_store_nothing() {
     };
     let (s, b) = post("/v1/agent/reviews", AGENT_TOKEN, "{not json".into());
     assert_eq!((s, b["code"].as_str()), (400, Some("malformed_json")));
-    let mut big = refund_draft(1);
-    big["reasoning"] = json!("y".repeat(300 * 1024));
+    let big = PacketDraftBuilder::refund(1)
+        .reasoning(&"y".repeat(300 * 1024))
+        .build();
     let (s, b) = post("/v1/agent/reviews", AGENT_TOKEN, big.to_string());
     assert_eq!(
         (s, b["code"].as_str()),
@@ -135,18 +125,20 @@ fn bad_requests_get_codes_and_store_nothing() {
         "{b}"
     );
     assert!(b["message"].as_str().unwrap().contains("reasoning"));
-    let mut unknown = refund_draft(1);
-    unknown["allowed_outcomes"] = json!(["approve", "maybe"]);
+    let unknown = PacketDraftBuilder::refund(1)
+        .allowed_outcomes(&["approve", "maybe"])
+        .build();
     let (s, _) = post("/v1/agent/reviews", AGENT_TOKEN, unknown.to_string());
     assert!(s == 400 || s == 422, "unknown outcome refused, got {s}");
-    let mut off_schema = refund_draft(1);
-    off_schema["action"]["args"]["amount"] = json!(999_999);
+    let off_schema = PacketDraftBuilder::refund(1)
+        .args(json!({"order": "A-1", "amount": 999_999, "currency": "EUR"}))
+        .build();
     let (s, b) = post("/v1/agent/reviews", AGENT_TOKEN, off_schema.to_string());
     assert_eq!((s, b["code"].as_str()), (422, Some("schema_violation")));
     let (s, _) = post(
         "/v1/agent/reviews",
         "wrong-token",
-        refund_draft(1).to_string(),
+        PacketDraftBuilder::refund(1).build().to_string(),
     );
     assert_eq!(s, 401);
     assert_eq!(ep.stats()["packets"], 0, "nothing wrong was stored");

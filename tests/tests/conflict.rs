@@ -1,18 +1,18 @@
 //! Two reviewers decide the same packet: the first is acknowledged, the second ends in
 //! `conflict` showing the winner, and both decisions stay on record.
 
-use countersign_system_tests::*;
+use countersign_testkit::*;
 
 #[test]
 fn second_decision_on_a_packet_ends_in_conflict_with_the_winner() {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let alice = Client::new(dir.path(), "alice");
     let bob = Client::new(dir.path(), "bob");
     alice.json(&["reviewer", "--name", "Alice Approver"]);
     bob.json(&["reviewer", "--name", "Bob Builder"]);
     alice.connect(&ep, "main", REVIEWER_TOKEN);
-    bob.connect(&ep, "main", "second-reviewer");
+    bob.connect(&ep, "main", SECOND_REVIEWER_TOKEN);
     let remote = ep.refund(300)["id"].as_str().unwrap().to_string();
     alice.json(&["sync", "--once"]);
     bob.json(&["sync", "--once"]);

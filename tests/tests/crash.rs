@@ -1,7 +1,7 @@
 //! The client is SIGKILLed at random moments while it records and delivers decisions:
 //! everything it reported as recorded survives, and nothing is applied twice.
 
-use countersign_system_tests::*;
+use countersign_testkit::*;
 use rand::{Rng, SeedableRng};
 use std::collections::HashSet;
 use std::io::Read;
@@ -30,7 +30,7 @@ fn fifty_random_kills_lose_nothing_and_duplicate_nothing() {
     eprintln!("CRASH_SEED={seed}");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "crash");
     client.connect(&ep, "main", REVIEWER_TOKEN);
     for i in 0..50 {

@@ -7,7 +7,7 @@
 //! and a keyring (scripts/session-bus.sh). The SDKs poll every 3 s, so each case takes a few
 //! seconds; the cases run concurrently.
 
-use countersign_system_tests::*;
+use countersign_testkit::*;
 use serde_json::{json, Value};
 use std::io::Read;
 use std::path::PathBuf;
@@ -30,12 +30,12 @@ fn scripts_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("humanlayer")
 }
 
-fn hl_base(ep: &Endpoint) -> String {
+fn hl_base(ep: &ServedEndpoint) -> String {
     format!("{}/humanlayer/v1", ep.url())
 }
 
 /// Start an agent with nothing in its environment but the SDK's two variables and PATH.
-fn spawn_agent(mut command: Command, ep: &Endpoint, key: &str) -> Child {
+fn spawn_agent(mut command: Command, ep: &ServedEndpoint, key: &str) -> Child {
     command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -48,7 +48,7 @@ fn spawn_agent(mut command: Command, ep: &Endpoint, key: &str) -> Child {
         .expect("start the agent")
 }
 
-fn python_agent(script: &str, run_id: &str, ep: &Endpoint, key: &str) -> Child {
+fn python_agent(script: &str, run_id: &str, ep: &ServedEndpoint, key: &str) -> Child {
     let mut command = Command::new(env_path("COUNTERSIGN_HL_PYTHON"));
     command.arg(scripts_dir().join(script)).arg(run_id);
     spawn_agent(command, ep, key)
@@ -103,7 +103,7 @@ fn await_packet(client: &Client, run_id: &str, agent: &mut Child) -> String {
 }
 
 fn agent_http(
-    ep: &Endpoint,
+    ep: &ServedEndpoint,
     method: reqwest::Method,
     path: &str,
     body: Option<Value>,
@@ -120,9 +120,9 @@ fn agent_http(
     (status, resp.json().unwrap())
 }
 
-fn setup(name: &str) -> (tempfile::TempDir, Endpoint, Client) {
+fn setup(name: &str) -> (tempfile::TempDir, ServedEndpoint, Client) {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), name);
     client.connect(&ep, "main", REVIEWER_TOKEN);
     (dir, ep, client)
@@ -134,7 +134,7 @@ const AGENT_LIMIT: Duration = Duration::from_secs(60);
 fn approval_runs_the_function_and_a_second_decision_is_refused() {
     let (dir, ep, alice) = setup("alice");
     let bob = Client::new(dir.path(), "bob");
-    bob.connect(&ep, "main", "second-reviewer");
+    bob.connect(&ep, "main", SECOND_REVIEWER_TOKEN);
     let mut agent = python_agent("approve_agent.py", "hl-approve", &ep, AGENT_TOKEN);
     let id = await_packet(&alice, "hl-approve", &mut agent);
     let bobs_id = await_packet(&bob, "hl-approve", &mut agent);
@@ -187,7 +187,7 @@ fn approval_runs_the_function_and_a_second_decision_is_refused() {
 }
 
 /// The SDK-chosen call_id, as the packet's reasoning names it ("function call `call-…`").
-fn call_id_of(ep: &Endpoint, run_id: &str) -> String {
+fn call_id_of(ep: &ServedEndpoint, run_id: &str) -> String {
     let page: Value = reqwest::blocking::Client::new()
         .get(format!("{}/v1/reviews", ep.url()))
         .bearer_auth(REVIEWER_TOKEN)

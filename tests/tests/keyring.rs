@@ -1,7 +1,7 @@
 //! Secrets live in the OS keyring (a real gnome-keyring on a private D-Bus session), never
 //! on disk; without a keyring the user gets an error in plain words and no fallback.
 
-use countersign_system_tests::*;
+use countersign_testkit::*;
 use std::process::Command;
 
 fn files_contain(dir: &std::path::Path, needle: &[u8]) -> bool {
@@ -24,7 +24,7 @@ fn signing_key_and_token_are_kept_in_the_keyring_only() {
         "run the suite through scripts/session-bus.sh (a private D-Bus session with gnome-keyring)"
     );
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "keys");
     let first = client.json(&["key"]);
     let again = client.json(&["key"]);

@@ -8,10 +8,10 @@
 //! Needs `eval "$(scripts/langgraph-env.sh)"` (COUNTERSIGN_LANGGRAPH_VENV) and a keyring
 //! (scripts/session-bus.sh); scripts/test.sh does both.
 
-use countersign_system_tests::langgraph::{
+use countersign_testkit::langgraph_server::{
     add_langgraph, decide, packet_for, packets_of, LangGraphServer,
 };
-use countersign_system_tests::*;
+use countersign_testkit::*;
 use serde_json::{json, Value};
 
 /// The tool messages of an agent thread's final state.

@@ -7,8 +7,8 @@
 //! Needs `eval "$(scripts/langgraph-env.sh)"` (COUNTERSIGN_LANGGRAPH_VENV) and a keyring
 //! (scripts/session-bus.sh); scripts/test.sh does both.
 
-use countersign_system_tests::langgraph::{add_langgraph, decide, packet_for, LangGraphServer};
-use countersign_system_tests::*;
+use countersign_testkit::langgraph_server::{add_langgraph, decide, packet_for, LangGraphServer};
+use countersign_testkit::*;
 use serde_json::json;
 use std::time::{Duration, Instant};
 

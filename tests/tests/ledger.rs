@@ -1,6 +1,6 @@
 //! The local audit ledger detects a changed, removed or reordered row at that row.
 
-use countersign_system_tests::*;
+use countersign_testkit::*;
 
 fn tamper(client: &Client, sql: &str) {
     let conn = rusqlite::Connection::open(client.dir.join("countersign.db")).unwrap();
@@ -16,9 +16,9 @@ fn broken_at(client: &Client) -> String {
         .to_string()
 }
 
-fn setup() -> (tempfile::TempDir, Endpoint, Client) {
+fn setup() -> (tempfile::TempDir, ServedEndpoint, Client) {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "ledger");
     client.connect(&ep, "main", REVIEWER_TOKEN);
     for i in 0..4 {

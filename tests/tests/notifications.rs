@@ -9,8 +9,10 @@
 //! Runs through `scripts/session-bus.sh --notifications` (scripts/test.sh does).
 
 use countersign_protocol::{jws, DecisionVia, PublicJwk};
-use countersign_system_tests::bus::{self, invoke_action, BusMonitor, LonelyBus, NotifyCall};
-use countersign_system_tests::*;
+use countersign_testkit::notification_bus::{
+    self as bus, invoke_action, BusMonitor, LonelyBus, NotifyCall,
+};
+use countersign_testkit::*;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -69,9 +71,9 @@ impl Drop for Notifier {
 }
 
 /// An endpoint, a connected client and its running notifier, all online.
-fn setup(name: &str, rules: &[&str]) -> (tempfile::TempDir, Endpoint, Client, Notifier) {
+fn setup(name: &str, rules: &[&str]) -> (tempfile::TempDir, ServedEndpoint, Client, Notifier) {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), name);
     client.connect(&ep, "main", REVIEWER_TOKEN);
     if !rules.is_empty() {
@@ -90,11 +92,11 @@ fn setup(name: &str, rules: &[&str]) -> (tempfile::TempDir, Endpoint, Client, No
 }
 
 fn draft(agent: &str, risk: &str, urgency: &str) -> Value {
-    let mut d = refund_draft(120);
-    d["agent"]["name"] = json!(agent);
-    d["impact"]["risk"] = json!(risk);
-    d["urgency"] = json!(urgency);
-    d
+    PacketDraftBuilder::refund(120)
+        .agent(agent)
+        .risk(risk)
+        .urgency(urgency)
+        .build()
 }
 
 /// The Notify call for the review whose agent is `agent`.
@@ -111,7 +113,7 @@ fn popup_for(monitor: &BusMonitor, agent: &str) -> NotifyCall {
 
 /// Press `action` until the endpoint has a decision: the notifier subscribes to the
 /// popup's signals just after showing it, so a press in that instant would be missed.
-fn press_until_decided(ep: &Endpoint, id: u32, action: &str, remote: &str) -> Value {
+fn press_until_decided(ep: &ServedEndpoint, id: u32, action: &str, remote: &str) -> Value {
     for _ in 0..20 {
         invoke_action(id, action);
         let view = ep.wait_decision(remote, 1);
@@ -231,7 +233,7 @@ fn a_review_decided_elsewhere_is_withdrawn() {
     let monitor = BusMonitor::start();
     let (dir, ep, _client, _notifier) = setup("withdraw", &[]);
     let other = Client::new(dir.path(), "colleague");
-    other.connect(&ep, "main", "second-reviewer");
+    other.connect(&ep, "main", SECOND_REVIEWER_TOKEN);
 
     let packet = ep.create_packet(&draft("withdraw-bot", "low", "high"));
     let popup = popup_for(&monitor, "withdraw-bot");
@@ -343,7 +345,7 @@ fn a_reminder_comes_as_the_deadline_nears() {
 fn pause_and_quiet_hours_silence_the_popups() {
     let monitor = BusMonitor::start();
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "quiet");
     client.connect(&ep, "main", REVIEWER_TOKEN);
     let status = client.json(&["notify", "pause"]);
@@ -402,7 +404,7 @@ fn without_a_notification_daemon_the_notifier_says_so_and_deciding_still_works()
     // A second private bus with a keyring but no notification daemon.
     let lonely = LonelyBus::start();
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let mut client = Client::new(dir.path(), "lonely");
     client.env = vec![("DBUS_SESSION_BUS_ADDRESS".into(), lonely.address.clone())];
     client.connect(&ep, "main", REVIEWER_TOKEN);

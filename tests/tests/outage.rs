@@ -1,13 +1,13 @@
 //! With the endpoint down, decisions wait in the outbox across a client restart and are
 //! delivered exactly once when the endpoint returns.
 
-use countersign_system_tests::*;
+use countersign_testkit::*;
 use std::collections::HashSet;
 
 #[test]
 fn hundred_decisions_survive_an_outage_and_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let mut ep = Endpoint::start(dir.path());
+    let mut ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "outage");
     client.connect(&ep, "main", REVIEWER_TOKEN);
     for i in 0..100 {

@@ -3,7 +3,7 @@
 
 use countersign_protocol::digest::{args_digest, packet_digest};
 use countersign_protocol::{jws, Packet, PublicJwk};
-use countersign_system_tests::*;
+use countersign_testkit::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,7 @@ fn verify_with_client_key(
 #[test]
 fn packet_arrives_by_push_and_decision_reaches_the_agents_long_poll() {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "alice");
     client.connect(&ep, "main", REVIEWER_TOKEN);
     let sync = client.spawn_sync();
@@ -79,7 +79,7 @@ fn packet_arrives_by_push_and_decision_reaches_the_agents_long_poll() {
 #[test]
 fn edited_args_are_what_the_agent_gets_and_the_signature_covers() {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "edit");
     client.connect(&ep, "main", REVIEWER_TOKEN);
     let remote = ep.refund(900)["id"].as_str().unwrap().to_string();
@@ -101,7 +101,7 @@ fn edited_args_are_what_the_agent_gets_and_the_signature_covers() {
 #[test]
 fn rejection_needs_a_reason_and_reaches_the_agent_with_it() {
     let dir = tempfile::tempdir().unwrap();
-    let ep = Endpoint::start(dir.path());
+    let ep = ServedEndpoint::start(dir.path());
     let client = Client::new(dir.path(), "reject");
     client.connect(&ep, "main", REVIEWER_TOKEN);
     let remote = ep.refund(70)["id"].as_str().unwrap().to_string();

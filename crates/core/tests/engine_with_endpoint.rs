@@ -2,55 +2,33 @@
 //! HTTP, real SQLite files): push arrival, delivery, expiry, conflict and outage.
 
 use chrono::{DateTime, Utc};
-use countersign_core::clock::{Clock, OsEntropy, SystemClock};
+use countersign_core::clock::{OsEntropy, SystemClock};
 use countersign_core::keystore::MemoryKeyStore;
 use countersign_core::*;
-use countersign_endpoint::{spawn, EndpointConfig, RunningEndpoint};
 use countersign_protocol::{DecisionVia, Outcome, PacketStatus};
+use countersign_testkit::{
+    InProcessEndpoint, PacketDraftBuilder, TestClock, REVIEWER_TOKEN, SECOND_REVIEWER_TOKEN,
+};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Client data dirs; the endpoint is the testkit's, on the wall clock so that the
+/// engine's own timers run, advanced when a deadline has to pass.
 struct Harness {
     dir: tempfile::TempDir,
-    /// Milliseconds added to the endpoint's clock, so deadlines can pass on demand.
-    skew_ms: Arc<AtomicI64>,
-}
-
-/// The wall clock plus the harness's skew.
-struct SkewedClock(Arc<AtomicI64>);
-
-impl Clock for SkewedClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::milliseconds(self.0.load(Ordering::SeqCst))
-    }
 }
 
 impl Harness {
     fn new() -> Self {
         Harness {
             dir: tempfile::tempdir().unwrap(),
-            skew_ms: Arc::new(AtomicI64::new(0)),
         }
     }
 
-    async fn endpoint(&self, addr: SocketAddr) -> RunningEndpoint {
-        let skew = self.skew_ms.clone();
-        spawn(
-            EndpointConfig {
-                db_path: self.dir.path().join("endpoint.db"),
-                reviewer_tokens: vec!["r1".into(), "r2".into()],
-                agent_tokens: vec!["agent".into()],
-                demo: None,
-                clock: Arc::new(SkewedClock(skew)),
-            },
-            addr,
-        )
-        .await
-        .unwrap()
+    async fn endpoint(&self) -> InProcessEndpoint {
+        InProcessEndpoint::start_with(TestClock::wall()).await
     }
 
     fn engine(&self, name: &str) -> Engine {
@@ -68,30 +46,21 @@ fn open_engine(dir: &Path) -> Engine {
     .unwrap()
 }
 
-async fn create(url: &str, draft: Value) -> String {
-    let resp = reqwest::Client::new()
-        .post(format!("{url}/v1/agent/reviews"))
-        .bearer_auth("agent")
-        .json(&draft)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{}", resp.status());
-    resp.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 fn draft(deadline: Option<DateTime<Utc>>) -> Value {
-    json!({
-        "agent": {"name": "deploy-bot"},
-        "action": {"name": "deploy_service", "args": {"service": "api", "version": "2.4.1"}},
-        "impact": {"risk": "high", "reversible": false},
-        "urgency": "high",
-        "deadline": deadline,
-        "allowed_outcomes": ["approve", "reject"]
-    })
+    let draft = PacketDraftBuilder::new(
+        "deploy-bot",
+        "deploy_service",
+        json!({"service": "api", "version": "2.4.1"}),
+    )
+    .risk("high")
+    .reversible(false)
+    .urgency("high")
+    .allowed_outcomes(&["approve", "reject"]);
+    match deadline {
+        Some(deadline) => draft.deadline(deadline),
+        None => draft,
+    }
+    .build()
 }
 
 async fn wait_until<T>(engine: &Engine, mut check: impl FnMut(&Engine) -> Option<T>) -> T {
@@ -128,13 +97,13 @@ fn approve() -> DecideRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pushed_packet_is_decided_and_acknowledged_and_expiry_shows() {
     let h = Harness::new();
-    let server = h.endpoint("127.0.0.1:0".parse().unwrap()).await;
+    let server = h.endpoint().await;
     let engine = h.engine("client");
     let ep = engine
         .add_endpoint(NewEndpointRequest {
             name: "main".into(),
-            base_url: server.url(),
-            token: "r1".into(),
+            base_url: server.base.clone(),
+            token: REVIEWER_TOKEN.into(),
             allow_insecure_http: false,
             ..Default::default()
         })
@@ -146,7 +115,7 @@ async fn pushed_packet_is_decided_and_acknowledged_and_expiry_shows() {
     })
     .await;
 
-    let remote = create(&server.url(), draft(None)).await;
+    let remote = server.create(draft(None)).await.id;
     let id = wait_until(&engine, |e| local_id(e, &ep.id, &remote)).await;
     let decision = engine.decide(id, approve()).unwrap();
     assert_eq!(decision.state, DeliveryState::Signed);
@@ -162,9 +131,9 @@ async fn pushed_packet_is_decided_and_acknowledged_and_expiry_shows() {
 
     // Fail-closed expiry at the endpoint shows locally as expired.
     let soon = Utc::now() + chrono::Duration::seconds(60);
-    let remote = create(&server.url(), draft(Some(soon))).await;
+    let remote = server.create(draft(Some(soon))).await.id;
     let id = wait_until(&engine, |e| local_id(e, &ep.id, &remote)).await;
-    h.skew_ms.store(120_000, Ordering::SeqCst);
+    server.advance(chrono::Duration::seconds(120));
     wait_until(&engine, |e| {
         (e.packet(id).unwrap().packet.status == PacketStatus::Expired).then_some(())
     })
@@ -179,23 +148,22 @@ async fn pushed_packet_is_decided_and_acknowledged_and_expiry_shows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outage_keeps_decisions_until_the_endpoint_returns() {
     let h = Harness::new();
-    let server = h.endpoint("127.0.0.1:0".parse().unwrap()).await;
-    let addr = server.addr;
+    let mut server = h.endpoint().await;
     let engine = h.engine("client");
     let ep = engine
         .add_endpoint(NewEndpointRequest {
             name: "main".into(),
-            base_url: server.url(),
-            token: "r1".into(),
+            base_url: server.base.clone(),
+            token: REVIEWER_TOKEN.into(),
             allow_insecure_http: false,
             ..Default::default()
         })
         .unwrap();
     engine.enroll(&ep.id).await.unwrap();
-    let remote = create(&server.url(), draft(None)).await;
+    let remote = server.create(draft(None)).await.id;
     engine.sync_once(None).await.unwrap();
     let id = local_id(&engine, &ep.id, &remote).unwrap();
-    server.shutdown().await;
+    server.stop().await;
 
     engine.start_sync().unwrap();
     let d = engine.decide(id, approve()).unwrap();
@@ -206,7 +174,7 @@ async fn outage_keeps_decisions_until_the_endpoint_returns() {
     assert!(!engine.decision(&d.decision_id).unwrap().state.is_final());
     assert_eq!(engine.stats().unwrap().outbox, 1);
 
-    let server = h.endpoint(addr).await;
+    server.restart().await;
     wait_until(&engine, |e| {
         (e.decision(&d.decision_id).unwrap().state == DeliveryState::Acknowledged).then_some(())
     })
@@ -219,16 +187,16 @@ async fn outage_keeps_decisions_until_the_endpoint_returns() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn second_reviewer_gets_a_conflict_naming_the_winner() {
     let h = Harness::new();
-    let server = h.endpoint("127.0.0.1:0".parse().unwrap()).await;
+    let server = h.endpoint().await;
     let a = h.engine("a");
     let b = h.engine("b");
     b.set_display_name("Bea").unwrap();
     let mut ids = Vec::new();
-    for (engine, token) in [(&a, "r1"), (&b, "r2")] {
+    for (engine, token) in [(&a, REVIEWER_TOKEN), (&b, SECOND_REVIEWER_TOKEN)] {
         let ep = engine
             .add_endpoint(NewEndpointRequest {
                 name: "main".into(),
-                base_url: server.url(),
+                base_url: server.base.clone(),
                 token: token.into(),
                 allow_insecure_http: false,
                 ..Default::default()
@@ -237,7 +205,7 @@ async fn second_reviewer_gets_a_conflict_naming_the_winner() {
         engine.enroll(&ep.id).await.unwrap();
         ids.push(ep.id);
     }
-    let remote = create(&server.url(), draft(None)).await;
+    let remote = server.create(draft(None)).await.id;
     a.sync_once(None).await.unwrap();
     b.sync_once(None).await.unwrap();
     let pa = local_id(&a, &ids[0], &remote).unwrap();

@@ -1,25 +1,22 @@
 //! Decision verification, idempotent replay, conflicts and quorum, and enrollment, against
 //! a real server on 127.0.0.1.
 
-mod common;
-
-use common::*;
 use countersign_protocol::jws::sign_decision;
-use countersign_protocol::{
-    AgentDecisionView, ChangeKind, ChangePage, DecisionReceipt, Outcome, PacketStatus,
-};
-use ed25519_dalek::SigningKey;
+use countersign_protocol::{AgentDecisionView, ChangeKind, DecisionReceipt, Outcome, PacketStatus};
+use countersign_testkit::*;
 use serde_json::json;
 
 #[tokio::test]
 async fn decisions_are_verified_and_applied_exactly_once() {
-    let ep = TestEndpoint::start().await;
-    let packet = ep.create(refund_draft()).await;
+    let ep = InProcessEndpoint::start().await;
+    let packet = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     let alice = ep.enroll(1, "alice").await;
     let bob = ep.enroll(2, "bob").await;
 
     // Not enrolled.
-    let stranger = SigningKey::from_bytes(&[9; 32]);
+    let stranger = test_key(9);
     let (status, err) = error_code(
         ep.decide(&approval(&packet, &stranger, "alice"), &stranger)
             .await,
@@ -37,22 +34,25 @@ async fn decisions_are_verified_and_applied_exactly_once() {
     assert_eq!((status, err.code.as_str()), (422, "mismatch"));
 
     let over_limit = json!({"order_id": "ORD-12345", "amount": 9000, "currency": "EUR"});
-    let edit = record(
-        &packet,
-        &alice,
-        "alice",
-        Outcome::Edit,
-        Some(over_limit),
-        None,
-    );
+    let edit = DecisionRecordBuilder::new(&packet, &alice, "alice")
+        .outcome(Outcome::Edit)
+        .final_args(Some(over_limit))
+        .build();
     let (status, err) = error_code(ep.decide(&edit, &alice).await).await;
     assert_eq!((status, err.code.as_str()), (422, "schema_violation"));
 
-    let reject = record(&packet, &alice, "alice", Outcome::Reject, None, Some("  "));
+    let reject = DecisionRecordBuilder::new(&packet, &alice, "alice")
+        .outcome(Outcome::Reject)
+        .final_args(None)
+        .reason("  ")
+        .build();
     let (status, err) = error_code(ep.decide(&reject, &alice).await).await;
     assert_eq!((status, err.code.as_str()), (422, "reason_required"));
 
-    let respond = record(&packet, &alice, "alice", Outcome::Respond, None, None);
+    let respond = DecisionRecordBuilder::new(&packet, &alice, "alice")
+        .outcome(Outcome::Respond)
+        .final_args(None)
+        .build();
     let (status, err) = error_code(ep.decide(&respond, &alice).await).await;
     assert_eq!((status, err.code.as_str()), (422, "outcome_not_allowed"));
 
@@ -68,7 +68,11 @@ async fn decisions_are_verified_and_applied_exactly_once() {
     assert_eq!((status, err.code.as_str()), (422, "digest_mismatch"));
 
     // A signature whose stated meaning contradicts its outcome.
-    let mut misleading = record(&packet, &alice, "alice", Outcome::Reject, None, Some("no"));
+    let mut misleading = DecisionRecordBuilder::new(&packet, &alice, "alice")
+        .outcome(Outcome::Reject)
+        .final_args(None)
+        .reason("no")
+        .build();
     misleading.meaning = "approval".into();
     let (status, err) = error_code(ep.decide(&misleading, &alice).await).await;
     assert_eq!((status, err.code.as_str()), (422, "mismatch"));
@@ -111,7 +115,7 @@ async fn decisions_are_verified_and_applied_exactly_once() {
     );
     assert!(stats["submissions_received"].as_u64().unwrap() >= 12);
 
-    let page: ChangePage = ep.get(REVIEWER, "/v1/reviews").await.json().await.unwrap();
+    let page = ep.change_page("/v1/reviews").await;
     let decided = page.changes.last().unwrap();
     assert_eq!(decided.kind, ChangeKind::Decided);
     assert_eq!(decided.decisions.len(), 1);
@@ -133,21 +137,22 @@ async fn decisions_are_verified_and_applied_exactly_once() {
 
 #[tokio::test]
 async fn edits_within_the_schema_reach_the_agent() {
-    let ep = TestEndpoint::start().await;
-    let packet = ep.create(refund_draft()).await;
+    let ep = InProcessEndpoint::start().await;
+    let packet = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     let alice = ep.enroll(1, "alice").await;
     let edited_args = json!({"order_id": "ORD-12345", "amount": 60, "currency": "EUR"});
-    let edit = record(
-        &packet,
-        &alice,
-        "alice",
-        Outcome::Edit,
-        Some(edited_args.clone()),
-        None,
-    );
+    let edit = DecisionRecordBuilder::new(&packet, &alice, "alice")
+        .outcome(Outcome::Edit)
+        .final_args(Some(edited_args.clone()))
+        .build();
     assert_eq!(ep.decide(&edit, &alice).await.status(), 200);
     let view: AgentDecisionView = ep
-        .get(AGENT, &format!("/v1/agent/reviews/{}/decision", packet.id))
+        .get(
+            AGENT_TOKEN,
+            &format!("/v1/agent/reviews/{}/decision", packet.id),
+        )
         .await
         .json()
         .await
@@ -162,8 +167,8 @@ async fn edits_within_the_schema_reach_the_agent() {
 
 #[tokio::test]
 async fn all_of_quorum_needs_distinct_approvers() {
-    let ep = TestEndpoint::start().await;
-    let mut draft = refund_draft();
+    let ep = InProcessEndpoint::start().await;
+    let mut draft = PacketDraftBuilder::damaged_parcel_refund().build();
     draft["quorum"] = json!({"mode": "all_of", "required": 2});
     let packet = ep.create(draft.clone()).await;
     let alice = ep.enroll(1, "alice").await;
@@ -172,7 +177,7 @@ async fn all_of_quorum_needs_distinct_approvers() {
     let first = approval(&packet, &alice, "alice");
     let receipt: DecisionReceipt = ep.decide(&first, &alice).await.json().await.unwrap();
     assert_eq!(receipt.packet_status, PacketStatus::Pending);
-    let page: ChangePage = ep.get(REVIEWER, "/v1/reviews").await.json().await.unwrap();
+    let page = ep.change_page("/v1/reviews").await;
     let partial = page.changes.last().unwrap();
     assert_eq!(
         (partial.kind, partial.decisions.len()),
@@ -193,7 +198,10 @@ async fn all_of_quorum_needs_distinct_approvers() {
         .unwrap();
     assert_eq!(receipt.packet_status, PacketStatus::Decided);
     let view: AgentDecisionView = ep
-        .get(AGENT, &format!("/v1/agent/reviews/{}/decision", packet.id))
+        .get(
+            AGENT_TOKEN,
+            &format!("/v1/agent/reviews/{}/decision", packet.id),
+        )
         .await
         .json()
         .await
@@ -211,18 +219,18 @@ async fn all_of_quorum_needs_distinct_approvers() {
             .status(),
         200
     );
-    let reject = record(
-        &second,
-        &bob,
-        "bob",
-        Outcome::Reject,
-        None,
-        Some("amount too high"),
-    );
+    let reject = DecisionRecordBuilder::new(&second, &bob, "bob")
+        .outcome(Outcome::Reject)
+        .final_args(None)
+        .reason("amount too high")
+        .build();
     let receipt: DecisionReceipt = ep.decide(&reject, &bob).await.json().await.unwrap();
     assert_eq!(receipt.packet_status, PacketStatus::Decided);
     let view: AgentDecisionView = ep
-        .get(AGENT, &format!("/v1/agent/reviews/{}/decision", second.id))
+        .get(
+            AGENT_TOKEN,
+            &format!("/v1/agent/reviews/{}/decision", second.id),
+        )
         .await
         .json()
         .await
@@ -236,25 +244,29 @@ async fn all_of_quorum_needs_distinct_approvers() {
 
 #[tokio::test]
 async fn enrollment_checks_the_key_id() {
-    let ep = TestEndpoint::start().await;
-    let key = SigningKey::from_bytes(&[3; 32]);
+    let ep = InProcessEndpoint::start().await;
+    let key = test_key(3);
     let mut enrollment = enrollment_of(&key, "carol");
     let body = serde_json::to_value(&enrollment).unwrap();
     assert_eq!(
-        ep.post(REVIEWER, "/v1/reviewers", &body).await.status(),
+        ep.post(REVIEWER_TOKEN, "/v1/reviewers", &body)
+            .await
+            .status(),
         201
     );
     assert_eq!(
-        ep.post(REVIEWER, "/v1/reviewers", &body).await.status(),
+        ep.post(REVIEWER_TOKEN, "/v1/reviewers", &body)
+            .await
+            .status(),
         200
     );
 
     enrollment.key_id = "not-the-thumbprint".into();
     let body = serde_json::to_value(&enrollment).unwrap();
-    let (status, err) = error_code(ep.post(REVIEWER, "/v1/reviewers", &body).await).await;
+    let (status, err) = error_code(ep.post(REVIEWER_TOKEN, "/v1/reviewers", &body).await).await;
     assert_eq!((status, err.code.as_str()), (422, "invalid_field"));
 
-    let (status, err) = error_code(ep.post(AGENT, "/v1/reviewers", &body).await).await;
+    let (status, err) = error_code(ep.post(AGENT_TOKEN, "/v1/reviewers", &body).await).await;
     assert_eq!((status, err.code.as_str()), (403, "forbidden"));
     ep.shutdown().await;
 }

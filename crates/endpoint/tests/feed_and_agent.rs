@@ -1,24 +1,22 @@
 //! The change feed, SSE push, the agent face (idempotent create, long-poll, withdraw),
 //! deadlines, auth and input errors, against a real server on 127.0.0.1.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
-use common::*;
-use countersign_protocol::{
-    AgentDecisionView, Change, ChangeKind, ChangePage, Packet, PacketStatus, Urgency,
-};
+use countersign_protocol::{AgentDecisionView, Change, ChangeKind, Packet, PacketStatus, Urgency};
+use countersign_testkit::*;
 use serde_json::json;
 
 #[tokio::test]
 async fn created_packet_appears_in_feed_and_stream_and_resume_replays_only_later_changes() {
-    let ep = TestEndpoint::start().await;
-    let first = ep.create(refund_draft()).await;
+    let ep = InProcessEndpoint::start().await;
+    let first = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     assert_eq!(first.status, PacketStatus::Pending);
 
-    let page: ChangePage = ep.get(REVIEWER, "/v1/reviews").await.json().await.unwrap();
+    let page = ep.change_page("/v1/reviews").await;
     assert_eq!(page.changes.len(), 1);
     assert_eq!(
         (page.changes[0].kind, &page.changes[0].packet),
@@ -36,7 +34,9 @@ async fn created_packet_appears_in_feed_and_stream_and_resume_replays_only_later
     let change: Change = serde_json::from_str(&replayed.data).unwrap();
     assert_eq!(change.packet.id, first.id);
 
-    let second = ep.create(refund_draft()).await;
+    let second = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     let live = stream
         .next(Duration::from_secs(5))
         .await
@@ -56,7 +56,9 @@ async fn created_packet_appears_in_feed_and_stream_and_resume_replays_only_later
         after.next(Duration::from_millis(300)).await.is_none(),
         "nothing after 2 yet"
     );
-    let third = ep.create(refund_draft()).await;
+    let third = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     for reader in [&mut resumed, &mut after] {
         let event = reader.next(Duration::from_secs(5)).await.unwrap();
         assert_eq!(event.id.as_deref(), Some("3"));
@@ -64,36 +66,33 @@ async fn created_packet_appears_in_feed_and_stream_and_resume_replays_only_later
     }
 
     // Cursor pages.
-    let page: ChangePage = ep
-        .get(REVIEWER, "/v1/reviews?cursor=1&limit=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = ep.change_page("/v1/reviews?cursor=1&limit=1").await;
     assert_eq!(
         (page.changes.len(), page.changes[0].seq, page.has_more),
         (1, 2, true)
     );
     assert_eq!(page.next_cursor, "2");
-    let (status, err) = error_code(ep.get(REVIEWER, "/v1/reviews?cursor=abc").await).await;
+    let (status, err) = error_code(ep.get(REVIEWER_TOKEN, "/v1/reviews?cursor=abc").await).await;
     assert_eq!((status, err.code.as_str()), (400, "bad_cursor"));
-    let (status, err) = error_code(ep.get(REVIEWER, "/v1/reviews?cursor=99").await).await;
+    let (status, err) = error_code(ep.get(REVIEWER_TOKEN, "/v1/reviews?cursor=99").await).await;
     assert_eq!((status, err.code.as_str()), (400, "bad_cursor"));
     ep.shutdown().await;
 }
 
 #[tokio::test]
 async fn creation_is_idempotent_per_agent_token() {
-    let ep = TestEndpoint::start().await;
-    let mut draft = refund_draft();
+    let ep = InProcessEndpoint::start().await;
+    let mut draft = PacketDraftBuilder::damaged_parcel_refund().build();
     draft["agent_key"] = json!("refund-ORD-12345");
     let first = ep.create(draft.clone()).await;
-    let replay = ep.post(AGENT, "/v1/agent/reviews", &draft).await;
+    let replay = ep.post(AGENT_TOKEN, "/v1/agent/reviews", &draft).await;
     assert_eq!(replay.status(), 200);
     assert_eq!(replay.json::<Packet>().await.unwrap(), first);
 
     // The same key from another agent token is a different packet.
-    let other = ep.post(OTHER_AGENT, "/v1/agent/reviews", &draft).await;
+    let other = ep
+        .post(OTHER_AGENT_TOKEN, "/v1/agent/reviews", &draft)
+        .await;
     assert_eq!(other.status(), 201);
     assert_ne!(other.json::<Packet>().await.unwrap().id, first.id);
 
@@ -101,9 +100,9 @@ async fn creation_is_idempotent_per_agent_token() {
     let send = || {
         ep.client
             .post(ep.url("/v1/agent/reviews"))
-            .bearer_auth(AGENT)
+            .bearer_auth(AGENT_TOKEN)
             .header("idempotency-key", "hdr-1")
-            .json(&refund_draft())
+            .json(&PacketDraftBuilder::damaged_parcel_refund().build())
             .send()
     };
     let a = send().await.unwrap();
@@ -116,15 +115,17 @@ async fn creation_is_idempotent_per_agent_token() {
     );
 
     assert_eq!(ep.stats().await["packets"], 3);
-    let page: ChangePage = ep.get(REVIEWER, "/v1/reviews").await.json().await.unwrap();
+    let page = ep.change_page("/v1/reviews").await;
     assert_eq!(page.changes.len(), 3, "replays append no change");
     ep.shutdown().await;
 }
 
 #[tokio::test]
 async fn long_poll_returns_within_200ms_of_an_accepted_decision() {
-    let ep = TestEndpoint::start().await;
-    let packet = ep.create(refund_draft()).await;
+    let ep = InProcessEndpoint::start().await;
+    let packet = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     let key = ep.enroll(1, "alice").await;
 
     let poll_url = ep.url(&format!("/v1/agent/reviews/{}/decision?wait=30", packet.id));
@@ -132,7 +133,7 @@ async fn long_poll_returns_within_200ms_of_an_accepted_decision() {
     let poll = tokio::spawn(async move {
         let view: AgentDecisionView = client
             .get(poll_url)
-            .bearer_auth(AGENT)
+            .bearer_auth(AGENT_TOKEN)
             .send()
             .await
             .unwrap()
@@ -159,11 +160,13 @@ async fn long_poll_returns_within_200ms_of_an_accepted_decision() {
     assert_eq!(view.decisions.len(), 1);
 
     // Without a decision, the wait ends with the pending view.
-    let pending = ep.create(refund_draft()).await;
+    let pending = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     let started = Instant::now();
     let view: AgentDecisionView = ep
         .get(
-            AGENT,
+            AGENT_TOKEN,
             &format!("/v1/agent/reviews/{}/decision?wait=1", pending.id),
         )
         .await
@@ -177,19 +180,21 @@ async fn long_poll_returns_within_200ms_of_an_accepted_decision() {
 
 #[tokio::test]
 async fn withdrawn_packet_refuses_decisions() {
-    let ep = TestEndpoint::start().await;
-    let packet = ep.create(refund_draft()).await;
+    let ep = InProcessEndpoint::start().await;
+    let packet = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     let key = ep.enroll(1, "alice").await;
     let path = format!("/v1/agent/reviews/{}/withdraw", packet.id);
     let withdrawn: Packet = ep
-        .post(AGENT, &path, &json!({}))
+        .post(AGENT_TOKEN, &path, &json!({}))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(withdrawn.status, PacketStatus::Withdrawn);
     assert_eq!(
-        ep.post(AGENT, &path, &json!({})).await.status(),
+        ep.post(AGENT_TOKEN, &path, &json!({})).await.status(),
         200,
         "withdrawing twice is harmless"
     );
@@ -198,12 +203,14 @@ async fn withdrawn_packet_refuses_decisions() {
     assert_eq!((status, err.code.as_str()), (409, "packet_withdrawn"));
     assert!(err.winner.is_none());
 
-    let page: ChangePage = ep.get(REVIEWER, "/v1/reviews").await.json().await.unwrap();
+    let page = ep.change_page("/v1/reviews").await;
     let kinds: Vec<_> = page.changes.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, [ChangeKind::Created, ChangeKind::Withdrawn]);
 
     // A decided packet cannot be withdrawn.
-    let decided = ep.create(refund_draft()).await;
+    let decided = ep
+        .create(PacketDraftBuilder::damaged_parcel_refund().build())
+        .await;
     assert_eq!(
         ep.decide(&approval(&decided, &key, "alice"), &key)
             .await
@@ -212,7 +219,7 @@ async fn withdrawn_packet_refuses_decisions() {
     );
     let (status, err) = error_code(
         ep.post(
-            AGENT,
+            AGENT_TOKEN,
             &format!("/v1/agent/reviews/{}/withdraw", decided.id),
             &json!({}),
         )
@@ -225,9 +232,9 @@ async fn withdrawn_packet_refuses_decisions() {
 
 #[tokio::test]
 async fn fail_closed_deadline_expires_the_packet() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let key = ep.enroll(1, "alice").await;
-    let mut draft = refund_draft();
+    let mut draft = PacketDraftBuilder::damaged_parcel_refund().build();
     draft["deadline"] = json!(ep.now() + TimeDelta::seconds(60));
     let packet = ep.create(draft).await;
     let path = format!("/v1/agent/reviews/{}/decision?wait=10", packet.id);
@@ -237,7 +244,7 @@ async fn fail_closed_deadline_expires_the_packet() {
     let poll = tokio::spawn(async move {
         client
             .get(url)
-            .bearer_auth(AGENT)
+            .bearer_auth(AGENT_TOKEN)
             .send()
             .await
             .unwrap()
@@ -255,7 +262,7 @@ async fn fail_closed_deadline_expires_the_packet() {
     assert_eq!(view.status, PacketStatus::Expired);
     assert_eq!((view.outcome, view.final_args), (None, None));
 
-    let page: ChangePage = ep.get(REVIEWER, "/v1/reviews").await.json().await.unwrap();
+    let page = ep.change_page("/v1/reviews").await;
     let last = page.changes.last().unwrap();
     assert_eq!(
         (last.kind, last.packet.status),
@@ -268,9 +275,9 @@ async fn fail_closed_deadline_expires_the_packet() {
 
 #[tokio::test]
 async fn escalate_bumps_urgency_and_moves_the_deadline() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let deadline = ep.now() + TimeDelta::seconds(60);
-    let mut draft = refund_draft();
+    let mut draft = PacketDraftBuilder::damaged_parcel_refund().build();
     draft["deadline"] = json!(deadline);
     draft["urgency"] = json!("normal");
     draft["timeout_policy"] =
@@ -281,7 +288,7 @@ async fn escalate_bumps_urgency_and_moves_the_deadline() {
     let path = format!("/v1/agent/reviews/{}", packet.id);
     let started = Instant::now();
     let escalated = loop {
-        let current: Packet = ep.get(AGENT, &path).await.json().await.unwrap();
+        let current: Packet = ep.get(AGENT_TOKEN, &path).await.json().await.unwrap();
         if current.extensions > 0 || started.elapsed() > Duration::from_secs(3) {
             break current;
         }
@@ -291,13 +298,13 @@ async fn escalate_bumps_urgency_and_moves_the_deadline() {
     assert_eq!(escalated.urgency, Urgency::Critical);
     assert_eq!(escalated.extensions, 1);
     assert_eq!(escalated.deadline, Some(deadline + TimeDelta::seconds(600)));
-    let page: ChangePage = ep.get(REVIEWER, "/v1/reviews").await.json().await.unwrap();
+    let page = ep.change_page("/v1/reviews").await;
     assert_eq!(page.changes.last().unwrap().kind, ChangeKind::Changed);
 
     // Extensions used up: the next deadline fails closed.
     ep.advance(TimeDelta::seconds(601));
     let view: AgentDecisionView = ep
-        .get(AGENT, &format!("{path}/decision?wait=3"))
+        .get(AGENT_TOKEN, &format!("{path}/decision?wait=3"))
         .await
         .json()
         .await
@@ -308,7 +315,7 @@ async fn escalate_bumps_urgency_and_moves_the_deadline() {
 
 #[tokio::test]
 async fn tokens_are_checked_by_kind() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let health = ep.client.get(ep.url("/v1/health")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     assert_eq!(health.headers()["countersign-protocol"], "1");
@@ -321,26 +328,30 @@ async fn tokens_are_checked_by_kind() {
     assert_eq!(error_code(missing).await.1.code, "unauthorized");
     let (status, err) = error_code(ep.get("wrong-token", "/v1/reviews").await).await;
     assert_eq!((status, err.code.as_str()), (401, "unauthorized"));
-    let (status, err) = error_code(ep.get(AGENT, "/v1/reviews").await).await;
+    let (status, err) = error_code(ep.get(AGENT_TOKEN, "/v1/reviews").await).await;
     assert_eq!((status, err.code.as_str()), (403, "forbidden"));
     let (status, err) = error_code(
-        ep.post(REVIEWER, "/v1/agent/reviews", &refund_draft())
-            .await,
+        ep.post(
+            REVIEWER_TOKEN,
+            "/v1/agent/reviews",
+            &PacketDraftBuilder::damaged_parcel_refund().build(),
+        )
+        .await,
     )
     .await;
     assert_eq!((status, err.code.as_str()), (403, "forbidden"));
-    let (status, err) = error_code(ep.get(AGENT, "/v1/agent/reviews/nope").await).await;
+    let (status, err) = error_code(ep.get(AGENT_TOKEN, "/v1/agent/reviews/nope").await).await;
     assert_eq!((status, err.code.as_str()), (404, "not_found"));
     ep.shutdown().await;
 }
 
 #[tokio::test]
 async fn bad_input_gets_precise_errors() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let malformed = ep
         .client
         .post(ep.url("/v1/agent/reviews"))
-        .bearer_auth(AGENT)
+        .bearer_auth(AGENT_TOKEN)
         .header("content-type", "application/json")
         .body("{\"agent\": ")
         .send()
@@ -349,9 +360,10 @@ async fn bad_input_gets_precise_errors() {
     let (status, err) = error_code(malformed).await;
     assert_eq!((status, err.code.as_str()), (400, "malformed_json"));
 
-    let mut oversize = refund_draft();
+    let mut oversize = PacketDraftBuilder::damaged_parcel_refund().build();
     oversize["context"] = json!([{"title": "t", "excerpt": "x".repeat(70 * 1024)}]);
-    let (status, err) = error_code(ep.post(AGENT, "/v1/agent/reviews", &oversize).await).await;
+    let (status, err) =
+        error_code(ep.post(AGENT_TOKEN, "/v1/agent/reviews", &oversize).await).await;
     assert_eq!((status, err.code.as_str()), (422, "field_too_large"));
     assert!(
         err.message.contains("context[0].excerpt"),
@@ -359,16 +371,17 @@ async fn bad_input_gets_precise_errors() {
         err.message
     );
 
-    let mut bad_args = refund_draft();
+    let mut bad_args = PacketDraftBuilder::damaged_parcel_refund().build();
     bad_args["action"]["args"]["amount"] = json!(9000);
-    let (status, err) = error_code(ep.post(AGENT, "/v1/agent/reviews", &bad_args).await).await;
+    let (status, err) =
+        error_code(ep.post(AGENT_TOKEN, "/v1/agent/reviews", &bad_args).await).await;
     assert_eq!((status, err.code.as_str()), (422, "schema_violation"));
 
     let huge = vec![b' '; countersign_endpoint::MAX_BODY_BYTES + 1024];
     let resp = ep
         .client
         .post(ep.url("/v1/agent/reviews"))
-        .bearer_auth(AGENT)
+        .bearer_auth(AGENT_TOKEN)
         .header("content-type", "application/json")
         .body(huge)
         .send()

@@ -2,10 +2,8 @@
 //! packets, signed decisions set the polled status, unsigned answers and escalations, and
 //! the error cases (auth, scoping, validation, second answers).
 
-mod common;
-
-use common::*;
-use countersign_protocol::{ChangeKind, ChangePage, Outcome, Packet, PacketStatus, Urgency};
+use countersign_protocol::{ChangeKind, Outcome, Packet, PacketStatus, Urgency};
+use countersign_testkit::*;
 use serde_json::{json, Value};
 
 const HL: &str = "/humanlayer/v1";
@@ -38,35 +36,31 @@ fn contact_body(call_id: &str) -> Value {
     })
 }
 
-async fn post_ok(ep: &TestEndpoint, path: &str, body: &Value, status: u16) -> Value {
-    let resp = ep.post(AGENT, &format!("{HL}{path}"), body).await;
+async fn post_ok(ep: &InProcessEndpoint, path: &str, body: &Value, status: u16) -> Value {
+    let resp = ep.post(AGENT_TOKEN, &format!("{HL}{path}"), body).await;
     assert_eq!(resp.status(), status, "{path}");
     assert_eq!(resp.headers()["content-type"], "application/json");
     resp.json().await.unwrap()
 }
 
-async fn get_ok(ep: &TestEndpoint, path: &str) -> Value {
-    let resp = ep.get(AGENT, &format!("{HL}{path}")).await;
+async fn get_ok(ep: &InProcessEndpoint, path: &str) -> Value {
+    let resp = ep.get(AGENT_TOKEN, &format!("{HL}{path}")).await;
     assert_eq!(resp.status(), 200, "{path}");
     resp.json().await.unwrap()
 }
 
-async fn packet_of(ep: &TestEndpoint, call: &Value) -> Packet {
+async fn packet_of(ep: &InProcessEndpoint, call: &Value) -> Packet {
     let id = call["countersign"]["packet_id"].as_str().unwrap();
-    ep.get(AGENT, &format!("/v1/agent/reviews/{id}"))
+    ep.get(AGENT_TOKEN, &format!("/v1/agent/reviews/{id}"))
         .await
         .json()
         .await
         .unwrap()
 }
 
-async fn feed(ep: &TestEndpoint) -> ChangePage {
-    ep.get(REVIEWER, "/v1/reviews").await.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn a_function_call_becomes_a_packet_and_the_signed_approval_sets_the_status() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let call = post_ok(&ep, "/function_calls", &function_call_body("call-a1"), 201).await;
     assert_eq!(call["call_id"], "call-a1");
     assert_eq!(call["run_id"], "refund-agent-x1");
@@ -88,7 +82,7 @@ async fn a_function_call_becomes_a_packet_and_the_signed_approval_sets_the_statu
         vec![Outcome::Approve, Outcome::Reject]
     );
     assert!(packet.reasoning.contains("`too_much` — Amount too high"));
-    let page = feed(&ep).await;
+    let page = ep.change_page("/v1/reviews").await;
     assert_eq!(page.changes.len(), 1);
     assert_eq!(page.changes[0].kind, ChangeKind::Created);
 
@@ -101,12 +95,16 @@ async fn a_function_call_becomes_a_packet_and_the_signed_approval_sets_the_statu
     let mut other = function_call_body("call-a1");
     other["spec"]["kwargs"]["amount"] = json!(4000);
     let (status, err) = error_code(
-        ep.post(AGENT, &format!("{HL}/function_calls"), &other)
+        ep.post(AGENT_TOKEN, &format!("{HL}/function_calls"), &other)
             .await,
     )
     .await;
     assert_eq!((status, err.code.as_str()), (409, "conflict"));
-    assert_eq!(feed(&ep).await.changes.len(), 1, "no second packet");
+    assert_eq!(
+        ep.change_page("/v1/reviews").await.changes.len(),
+        1,
+        "no second packet"
+    );
 
     let alice = ep.enroll(1, "alice").await;
     let resp = ep.decide(&approval(&packet, &alice, "alice"), &alice).await;
@@ -128,7 +126,7 @@ async fn a_function_call_becomes_a_packet_and_the_signed_approval_sets_the_statu
     // A second answer, direct or signed, is refused and names the winner.
     let (status, err) = error_code(
         ep.post(
-            AGENT,
+            AGENT_TOKEN,
             &format!("{HL}/agent/function_calls/call-a1/respond"),
             &json!({"approved": false, "comment": "no"}),
         )
@@ -138,7 +136,11 @@ async fn a_function_call_becomes_a_packet_and_the_signed_approval_sets_the_statu
     assert_eq!((status, err.code.as_str()), (409, "conflict"));
     assert_eq!(err.winner.unwrap().jws, jws);
     let bob = ep.enroll(2, "bob").await;
-    let reject = record(&packet, &bob, "bob", Outcome::Reject, None, Some("no"));
+    let reject = DecisionRecordBuilder::new(&packet, &bob, "bob")
+        .outcome(Outcome::Reject)
+        .final_args(None)
+        .reason("no")
+        .build();
     let (status, err) = error_code(ep.decide(&reject, &bob).await).await;
     assert_eq!((status, err.code.as_str()), (409, "conflict"));
     assert_eq!(
@@ -149,18 +151,15 @@ async fn a_function_call_becomes_a_packet_and_the_signed_approval_sets_the_statu
 
 #[tokio::test]
 async fn a_signed_rejection_reaches_the_agent_with_its_reason_and_option() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let call = post_ok(&ep, "/function_calls", &function_call_body("call-r1"), 201).await;
     let packet = packet_of(&ep, &call).await;
     let alice = ep.enroll(1, "alice").await;
-    let reject = record(
-        &packet,
-        &alice,
-        "alice",
-        Outcome::Reject,
-        None,
-        Some("amount too high"),
-    );
+    let reject = DecisionRecordBuilder::new(&packet, &alice, "alice")
+        .outcome(Outcome::Reject)
+        .final_args(None)
+        .reason("amount too high")
+        .build();
     assert_eq!(ep.decide(&reject, &alice).await.status(), 200);
     let polled = get_ok(&ep, "/function_calls/call-r1").await;
     assert_eq!(polled["status"]["approved"], false);
@@ -170,7 +169,7 @@ async fn a_signed_rejection_reaches_the_agent_with_its_reason_and_option() {
 
 #[tokio::test]
 async fn a_direct_answer_is_unsigned_final_and_makes_a_later_decision_a_conflict() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let call = post_ok(&ep, "/function_calls", &function_call_body("call-d1"), 201).await;
     let packet = packet_of(&ep, &call).await;
     let path = "/agent/function_calls/call-d1/respond";
@@ -179,7 +178,8 @@ async fn a_direct_answer_is_unsigned_final_and_makes_a_later_decision_a_conflict
         (json!({"comment": "?"}), "approved"),
         (json!({"approved": false, "comment": "  "}), "comment"),
     ] {
-        let (status, err) = error_code(ep.post(AGENT, &format!("{HL}{path}"), &body).await).await;
+        let (status, err) =
+            error_code(ep.post(AGENT_TOKEN, &format!("{HL}{path}"), &body).await).await;
         assert_eq!(
             (status, err.code.as_str()),
             (422, "invalid_field"),
@@ -203,14 +203,18 @@ async fn a_direct_answer_is_unsigned_final_and_makes_a_later_decision_a_conflict
     assert_eq!(answered["countersign"]["decisions"], json!([]));
 
     let (status, err) = error_code(
-        ep.post(AGENT, &format!("{HL}{path}"), &json!({"approved": true}))
-            .await,
+        ep.post(
+            AGENT_TOKEN,
+            &format!("{HL}{path}"),
+            &json!({"approved": true}),
+        )
+        .await,
     )
     .await;
     assert_eq!((status, err.code.as_str()), (409, "conflict"));
 
     // Desktops see the packet closed; a signed decision now loses as a conflict.
-    let page = feed(&ep).await;
+    let page = ep.change_page("/v1/reviews").await;
     let last = page.changes.last().unwrap();
     assert_eq!(
         (last.kind, last.packet.status),
@@ -230,7 +234,7 @@ async fn a_direct_answer_is_unsigned_final_and_makes_a_later_decision_a_conflict
 
 #[tokio::test]
 async fn a_contact_request_is_answered_with_the_reviewers_text() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let contact = post_ok(&ep, "/contact_requests", &contact_body("call-c1"), 201).await;
     assert_eq!(
         contact["spec"]["msg"],
@@ -244,11 +248,16 @@ async fn a_contact_request_is_answered_with_the_reviewers_text() {
     assert!(packet.reasoning.contains("**Subject:** Shipping"));
 
     // Function calls and contacts have separate id spaces.
-    let resp = ep.get(AGENT, &format!("{HL}/function_calls/call-c1")).await;
+    let resp = ep
+        .get(AGENT_TOKEN, &format!("{HL}/function_calls/call-c1"))
+        .await;
     assert_eq!(resp.status(), 404);
 
     let alice = ep.enroll(1, "alice").await;
-    let mut respond = record(&packet, &alice, "alice", Outcome::Respond, None, None);
+    let mut respond = DecisionRecordBuilder::new(&packet, &alice, "alice")
+        .outcome(Outcome::Respond)
+        .final_args(None)
+        .build();
     respond.response = Some("North".into());
     assert_eq!(ep.decide(&respond, &alice).await.status(), 200);
     let polled = get_ok(&ep, "/contact_requests/call-c1").await;
@@ -257,7 +266,7 @@ async fn a_contact_request_is_answered_with_the_reviewers_text() {
     assert!(polled["status"]["responded_at"].is_string());
     let (status, _) = error_code(
         ep.post(
-            AGENT,
+            AGENT_TOKEN,
             &format!("{HL}/agent/human_contacts/call-c1/respond"),
             &json!({"response": "x"}),
         )
@@ -270,8 +279,12 @@ async fn a_contact_request_is_answered_with_the_reviewers_text() {
     post_ok(&ep, "/contact_requests", &contact_body("call-c2"), 201).await;
     let path = "/agent/human_contacts/call-c2/respond";
     let (status, _) = error_code(
-        ep.post(AGENT, &format!("{HL}{path}"), &json!({"response": ""}))
-            .await,
+        ep.post(
+            AGENT_TOKEN,
+            &format!("{HL}{path}"),
+            &json!({"response": ""}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, 422);
@@ -282,7 +295,7 @@ async fn a_contact_request_is_answered_with_the_reviewers_text() {
 
 #[tokio::test]
 async fn escalation_raises_urgency_and_tells_desktops() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let call = post_ok(&ep, "/function_calls", &function_call_body("call-e1"), 201).await;
     let body = json!({"escalation_msg": "Customer is waiting on the phone", "additional_recipients": null, "channel": null});
     let escalated = post_ok(
@@ -300,7 +313,7 @@ async fn escalation_raises_urgency_and_tells_desktops() {
         .context
         .iter()
         .any(|c| c.excerpt == "Customer is waiting on the phone"));
-    let page = feed(&ep).await;
+    let page = ep.change_page("/v1/reviews").await;
     let last = page.changes.last().unwrap();
     assert_eq!(
         (last.kind, last.packet.urgency),
@@ -327,7 +340,7 @@ async fn escalation_raises_urgency_and_tells_desktops() {
     .await;
     let (status, _) = error_code(
         ep.post(
-            AGENT,
+            AGENT_TOKEN,
             &format!("{HL}/agent/function_calls/call-e1/escalate_email"),
             &body,
         )
@@ -339,38 +352,46 @@ async fn escalation_raises_urgency_and_tells_desktops() {
 
 #[tokio::test]
 async fn tokens_scope_and_input_errors_answer_json() {
-    let ep = TestEndpoint::start().await;
+    let ep = InProcessEndpoint::start().await;
     let path = format!("{HL}/function_calls");
     let body = function_call_body("call-t1");
     for token in ["wrong-key", ""] {
         let (status, err) = error_code(ep.post(token, &path, &body).await).await;
         assert_eq!((status, err.code.as_str()), (401, "unauthorized"));
     }
-    let (status, _) = error_code(ep.post(REVIEWER, &path, &body).await).await;
+    let (status, _) = error_code(ep.post(REVIEWER_TOKEN, &path, &body).await).await;
     assert_eq!(status, 403);
-    assert_eq!(feed(&ep).await.changes.len(), 0, "nothing was created");
+    assert_eq!(
+        ep.change_page("/v1/reviews").await.changes.len(),
+        0,
+        "nothing was created"
+    );
 
     post_ok(&ep, "/function_calls", &body, 201).await;
     // call_ids are scoped per agent token.
     let resp = ep
-        .get(OTHER_AGENT, &format!("{HL}/function_calls/call-t1"))
+        .get(OTHER_AGENT_TOKEN, &format!("{HL}/function_calls/call-t1"))
         .await;
     let (status, _) = error_code(resp).await;
     assert_eq!(status, 404);
-    let (status, err) = error_code(ep.get(AGENT, &format!("{HL}/function_calls/nope")).await).await;
+    let (status, err) = error_code(
+        ep.get(AGENT_TOKEN, &format!("{HL}/function_calls/nope"))
+            .await,
+    )
+    .await;
     assert_eq!((status, err.code.as_str()), (404, "not_found"));
 
     let mut bad_id = function_call_body("call/../x");
-    let (status, err) = error_code(ep.post(AGENT, &path, &bad_id).await).await;
+    let (status, err) = error_code(ep.post(AGENT_TOKEN, &path, &bad_id).await).await;
     assert_eq!((status, err.code.as_str()), (422, "invalid_field"));
     bad_id["call_id"] = json!("call-ok");
     bad_id["spec"]["fn"] = json!("");
-    let (status, _) = error_code(ep.post(AGENT, &path, &bad_id).await).await;
+    let (status, _) = error_code(ep.post(AGENT_TOKEN, &path, &bad_id).await).await;
     assert_eq!(status, 422);
     let resp = ep
         .client
         .post(ep.url(&path))
-        .bearer_auth(AGENT)
+        .bearer_auth(AGENT_TOKEN)
         .header("content-type", "application/json")
         .body("{not json")
         .send()

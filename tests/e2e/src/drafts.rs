@@ -1,14 +1,17 @@
 //! Packet drafts the E2E agent publishes through `POST /v1/agent/reviews`.
 
 use crate::hostile::MARKUP;
+use countersign_testkit::PacketDraftBuilder;
 use serde_json::{json, Value};
 
-/// A refund with a schema, so the edit form is generated from `args_schema`.
+/// A refund with a titled schema, so the edit form is generated from `args_schema` with
+/// labels the test can find.
 pub fn refund(action: &str, agent: &str, amount: u32, risk: &str) -> Value {
-    json!({
-        "agent": {"name": agent, "run_id": "e2e-run"},
-        "action": {"name": action, "args": {"order": format!("A-{amount}"), "amount": amount, "currency": "EUR"}},
-        "args_schema": {
+    PacketDraftBuilder::refund(amount)
+        .agent(agent)
+        .run_id("e2e-run")
+        .action(action)
+        .args_schema(json!({
             "type": "object",
             "properties": {
                 "order": {"type": "string", "title": "Order"},
@@ -17,12 +20,11 @@ pub fn refund(action: &str, agent: &str, amount: u32, risk: &str) -> Value {
             },
             "required": ["order", "amount", "currency"],
             "additionalProperties": false
-        },
-        "reasoning": "Customer was **charged twice** for the same order.",
-        "impact": {"risk": risk, "amount": {"value": amount.to_string(), "currency": "EUR"}, "reversible": true},
-        "urgency": "normal",
-        "allowed_outcomes": ["approve", "edit", "reject"]
-    })
+        }))
+        .reasoning("Customer was **charged twice** for the same order.")
+        .risk(risk)
+        .urgency("normal")
+        .build()
 }
 
 /// Largest reasoning the reference endpoint accepts (limits.rs: 256 KiB), minus headroom.

@@ -3,9 +3,15 @@
 //! creation (reasoning ≤ 256 KiB, packet ≤ 1 MiB), so only a misbehaving endpoint can send
 //! one; this stub is that endpoint, as in tests/tests/bad_input.rs.
 
+use axum::extract::RawQuery;
+use axum::http::{header, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use countersign_testkit::http_stub::not_found;
+use countersign_testkit::HttpStub;
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::convert::Infallible;
 use std::time::Duration;
 
 /// Markup that would run script if it were ever rendered as HTML.
@@ -37,54 +43,41 @@ fn huge_page() -> String {
     .to_string()
 }
 
-/// Start the stub on a free port; returns its base URL. Threads live until the test ends.
+/// Start the stub on a free port; returns its base URL. Every path and method it does
+/// not serve gets a 404 with a protocol error body. It serves until the test ends
+/// (the app goes on syncing from it after the step that added it).
 pub fn start() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind stub");
-    let url = format!("http://{}", listener.local_addr().expect("stub address"));
     let page = huge_page();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let page = page.clone();
-            std::thread::spawn(move || serve(stream, &page));
+    let reviews = get(move |RawQuery(query): RawQuery| {
+        let page = page.clone();
+        async move {
+            let body = if query.is_some_and(|q| q.contains("cursor=")) {
+                // Already delivered: nothing new after cursor 1.
+                let empty: Value = json!({"changes": [], "next_cursor": "1", "has_more": false});
+                empty.to_string()
+            } else {
+                page
+            };
+            ([(header::CONTENT_TYPE, "application/json")], body)
         }
-    });
-    url
-}
-
-fn serve(mut stream: TcpStream, page: &str) {
-    let mut buf = vec![0u8; 65536];
-    let n = stream.read(&mut buf).unwrap_or(0);
-    let req = String::from_utf8_lossy(&buf[..n]).to_string();
-    let line = req.lines().next().unwrap_or_default().to_string();
-    if line.starts_with("GET /v1/events") {
-        // Hold the stream open (as a live endpoint would) with SSE comments.
-        let _ = stream.write_all(
-            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\r\n",
-        );
-        while stream.write_all(b": ping\n\n").is_ok() {
-            std::thread::sleep(Duration::from_secs(5));
-        }
-        return;
-    }
-    let (status, body): (&str, String) = if line.starts_with("GET /v1/reviews") {
-        if line.contains("cursor=") {
-            // Already delivered: nothing new after cursor 1.
-            let empty: Value = json!({"changes": [], "next_cursor": "1", "has_more": false});
-            ("200 OK", empty.to_string())
-        } else {
-            ("200 OK", page.to_string())
-        }
-    } else if line.starts_with("POST /v1/reviewers") {
-        ("201 Created", "{}".into())
-    } else {
-        (
-            "404 Not Found",
-            json!({"code": "not_found", "message": "no"}).to_string(),
+    })
+    .fallback(not_found);
+    // Hold the stream open (as a live endpoint would) with SSE comments.
+    let events = get(|| async {
+        Sse::new(futures::stream::pending::<Result<Event, Infallible>>()).keep_alive(
+            KeepAlive::new()
+                .interval(Duration::from_secs(5))
+                .text("ping"),
         )
-    };
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
+    })
+    .fallback(not_found);
+    let enroll = post(|| async { (StatusCode::CREATED, Json(json!({}))) }).fallback(not_found);
+    HttpStub::start(
+        Router::new()
+            .route("/v1/events", events)
+            .route("/v1/reviews", reviews.clone())
+            .route("/v1/reviews/{*rest}", reviews)
+            .route("/v1/reviewers", enroll),
+    )
+    .detach()
 }

@@ -11,7 +11,8 @@ pub mod process_memory;
 pub mod profile;
 pub mod ui;
 
-use std::net::TcpListener;
+pub use countersign_testkit::{countersign_bin, free_port};
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -26,13 +27,6 @@ fn target_dir() -> PathBuf {
         .nth(3)
         .map(PathBuf::from)
         .expect("target dir above the test binary")
-}
-
-/// The `countersign` CLI: `COUNTERSIGN_BIN`, else `<target>/debug/countersign`.
-pub fn cli_bin() -> PathBuf {
-    std::env::var_os("COUNTERSIGN_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug/countersign"))
 }
 
 /// The desktop app: `COUNTERSIGN_DESKTOP_BIN`, else `<target>/debug/countersign-desktop`.
@@ -52,13 +46,6 @@ pub fn repo_root() -> PathBuf {
         .join("../..")
         .canonicalize()
         .expect("repo root")
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 /// Wait until something accepts TCP connections on 127.0.0.1:port.

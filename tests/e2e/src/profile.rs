@@ -29,7 +29,7 @@ impl Profile {
     /// Run `countersign --data-dir D --keyring-service S --json ARGS` and parse its last
     /// stdout line.
     pub fn cli(&self, args: &[&str]) -> Result<Value> {
-        let out = Command::new(crate::cli_bin())
+        let out = Command::new(crate::countersign_bin())
             .arg("--data-dir")
             .arg(&self.data_dir)
             .arg("--keyring-service")

@@ -34,7 +34,7 @@ impl LangGraphServer {
     pub fn start(root: &Path) -> LangGraphServer {
         let dir = root.join("langgraph-server");
         std::fs::create_dir_all(&dir).unwrap();
-        let graphs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("langgraph");
+        let graphs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/langgraph");
         for file in ["langgraph.json", "graphs.py"] {
             std::fs::copy(graphs.join(file), dir.join(file)).unwrap();
         }
